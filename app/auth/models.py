@@ -1,0 +1,70 @@
+"""Users of the service and their API tokens."""
+import enum
+
+from sqlalchemy import CheckConstraint, Enum, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.types import UTCDateTime, utcnow
+
+
+class Role(str, enum.Enum):
+    admin = "admin"  # the city's team: everything
+    finance = "finance"  # one organization: its gifts, receipts and exports
+    holder = "holder"  # one organization: its campaigns
+    partner = "partner"  # one partner: its funding summaries
+
+
+ORGANIZATION_ROLES = (Role.finance, Role.holder)
+
+
+class User(db.Model):
+    __tablename__ = "users"
+    __table_args__ = (
+        # A finance officer or a project holder belongs to exactly one organization, a partner user
+        # to one partner, an administrator to neither.
+        CheckConstraint(
+            "(role IN ('finance', 'holder') AND organization_id IS NOT NULL AND partner_id IS NULL)"
+            " OR (role = 'partner' AND partner_id IS NOT NULL AND organization_id IS NULL)"
+            " OR (role = 'admin' AND organization_id IS NULL AND partner_id IS NULL)",
+            name="role_scope",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, create_constraint=True, length=20,
+                                            validate_strings=True))
+    organization_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"), index=True)
+    partner_id: Mapped[int | None] = mapped_column(ForeignKey("partners.id"), index=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+
+    organization = relationship("Organization", lazy="joined")
+    partner = relationship("Partner", lazy="joined")
+
+    def __repr__(self):
+        return f"<User {self.email} {self.role.value}>"
+
+    @property
+    def is_admin(self):
+        return self.role is Role.admin
+
+
+class ApiToken(db.Model):
+    """A bearer token. Only its SHA-256 is kept: the token itself is shown once, at creation."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(16))
+    label: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+    last_used_at: Mapped[object | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[object | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship(lazy="joined")

@@ -1,0 +1,75 @@
+"""Configuration: safe defaults, overridden by environment variables, then by the caller's mapping."""
+import os
+from pathlib import Path
+
+INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
+
+
+def _env_int(name, default):
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+# Legal figures shared by several packages. Each carries its reference so that a finance officer can
+# check it; change them here (or through the environment) when the law changes, never in code.
+TAX_RULES = {
+    # Article 200-1 CGI: 66 % of the gift, within 20 % of taxable income.
+    "individual_rate_percent": 66,
+    "individual_income_cap_percent": 20,
+    # Article 200-1 ter CGI: 75 % for aid to people in difficulty, up to a yearly cap, then 66 %.
+    "difficulty_rate_percent": 75,
+    "difficulty_yearly_cap_cents": 100_000,
+    # Article 238 bis CGI: 60 % for companies up to 2 M€ of gifts, 40 % above; capped at 20 000 € or
+    # 0.5 % of turnover, whichever is higher.
+    "company_rate_percent": 60,
+    "company_reduced_rate_percent": 40,
+    "company_reduced_rate_threshold_cents": 200_000_000,
+    "company_cap_cents": 2_000_000,
+    "company_cap_turnover_permille": 5,
+    # BOI-IR-RICI-250-20-20: a counterpart is allowed within 25 % of the gift and 73 € per year.
+    "counterpart_max_percent": 25,
+    "counterpart_yearly_cap_cents": 7_300,
+}
+
+# Cerfa form versions are configuration: the tax administration revises them.
+CERFA_FORMS = {
+    "individual": {"number": "11580", "version": "05", "title": "Reçu au titre des dons à certains organismes d'intérêt général", "reference": "Articles 200, 238 bis et 978 du code général des impôts"},
+    "company": {"number": "16216", "version": "01", "title": "Reçu au titre des dons à certains organismes d'intérêt général", "reference": "Article 238 bis du code général des impôts"},
+}
+
+
+def defaults():
+    """The configuration a fresh checkout runs with: SQLite under instance/, localstripe on loopback."""
+    stripe_port = _env_int("STRIPE_PORT", 8420)
+    port = _env_int("PORT", 5000)
+    return {
+        "SECRET_KEY": os.environ.get("SECRET_KEY", "dev-only-change-me"),
+        "SQLALCHEMY_DATABASE_URI": os.environ.get(
+            "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'solidaire.sqlite3'}"
+        ),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "TIMEZONE": os.environ.get("TIMEZONE", "Europe/Paris"),
+        "PUBLIC_URL": os.environ.get("PUBLIC_URL", f"http://127.0.0.1:{port}"),
+        "MAX_CONTENT_LENGTH": _env_int("MAX_CONTENT_LENGTH", 4 * 1024 * 1024),
+        # Stripe: localstripe on loopback unless real keys are given.
+        "STRIPE_SECRET_KEY": os.environ.get("STRIPE_SECRET_KEY", "sk_test_solidaire_local"),
+        "STRIPE_PUBLISHABLE_KEY": os.environ.get("STRIPE_PUBLISHABLE_KEY", "pk_test_solidaire_local"),
+        "STRIPE_API_BASE": os.environ.get("STRIPE_API_BASE", f"http://127.0.0.1:{stripe_port}"),
+        "STRIPE_JS_URL": os.environ.get(
+            "STRIPE_JS_URL", f"http://127.0.0.1:{stripe_port}/js.stripe.com/v3/"
+        ),
+        "STRIPE_WEBHOOK_SECRET": os.environ.get("STRIPE_WEBHOOK_SECRET", "whsec_solidaire_local"),
+        "MAX_GIFT_CENTS": _env_int("MAX_GIFT_CENTS", 5_000_000),
+        "OUTBOX_DIR": os.environ.get("OUTBOX_DIR", str(INSTANCE_DIR / "outbox")),
+        "SMTP_URL": os.environ.get("SMTP_URL", ""),
+        "TAX_RULES": dict(TAX_RULES),
+        "CERFA_FORMS": {k: dict(v) for k, v in CERFA_FORMS.items()},
+        # Flask-WTF protects the HTML forms; the JSON API authenticates with bearer tokens instead.
+        "WTF_CSRF_CHECK_DEFAULT": False,
+        "API_TITLE": "Solidaire",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/api/v1",
+        "OPENAPI_JSON_PATH": "openapi.json",
+        "SCHEDULER_ENABLED": os.environ.get("SCHEDULER_ENABLED", "") == "1",
+    }

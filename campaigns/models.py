@@ -1,0 +1,94 @@
+"""Beneficiary organizations and partners (campaigns, tiers and pledges follow)."""
+import enum
+
+from sqlalchemy import CheckConstraint, Enum, LargeBinary, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.extensions import db
+from app.types import UTCDateTime, utcnow
+
+
+def enum_column(enum_cls, length=40):
+    """Enums stored as their value in a VARCHAR with a CHECK, portable to SQLite and PostgreSQL."""
+    return Enum(enum_cls, native_enum=False, create_constraint=True, length=length, validate_strings=True,
+                values_callable=lambda cls: [member.value for member in cls])
+
+
+class ReceiptRegime(str, enum.Enum):
+    not_eligible = "not_eligible"  # gifts give no tax reduction: no receipt
+    general_interest = "general_interest"  # article 200-1 CGI: 66 %
+    aid_to_people_in_difficulty = "aid_to_people_in_difficulty"  # article 200-1 ter: 75 % up to the cap
+
+
+class OrganizationCategory(str, enum.Enum):
+    """The beneficiary's quality, as ticked on Cerfa 11580 (article 200 CGI)."""
+
+    general_interest = "general_interest"  # Œuvre ou organisme d'intérêt général
+    public_utility = "public_utility"  # Association ou fondation reconnue d'utilité publique
+    local_authority = "local_authority"  # Collectivité territoriale / établissement public
+    endowment_fund = "endowment_fund"  # Fonds de dotation
+    cultural = "cultural"  # Organisme ayant pour activité principale la présentation au public d'œuvres
+
+
+class Organization(db.Model):
+    """An association or public body that campaigns, receives round-ups and issues receipts."""
+
+    __tablename__ = "organizations"
+    __table_args__ = (CheckConstraint("siren IS NOT NULL OR rna IS NOT NULL", name="has_identifier"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    legal_form: Mapped[str] = mapped_column(String(120))
+    siren: Mapped[str | None] = mapped_column(String(9))
+    rna: Mapped[str | None] = mapped_column(String(10))
+    address_line1: Mapped[str] = mapped_column(String(200))
+    address_line2: Mapped[str] = mapped_column(String(200), default="")
+    postal_code: Mapped[str] = mapped_column(String(10))
+    city: Mapped[str] = mapped_column(String(120))
+    objet: Mapped[str] = mapped_column(Text)
+    category: Mapped[OrganizationCategory] = mapped_column(
+        enum_column(OrganizationCategory), default=OrganizationCategory.general_interest)
+    receipt_regime: Mapped[ReceiptRegime] = mapped_column(enum_column(ReceiptRegime))
+    signatory_name: Mapped[str] = mapped_column(String(200))
+    signatory_title: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(254), default="")
+    website: Mapped[str] = mapped_column(String(300), default="")
+    logo_png: Mapped[bytes | None] = mapped_column(LargeBinary)
+    signature_png: Mapped[bytes | None] = mapped_column(LargeBinary)
+    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+
+    def __repr__(self):
+        return f"<Organization {self.slug}>"
+
+    @property
+    def issues_receipts(self):
+        return self.receipt_regime is not ReceiptRegime.not_eligible
+
+
+class PartnerKind(str, enum.Enum):
+    company = "company"
+    public_body = "public_body"
+    foundation = "foundation"
+    platform = "platform"
+
+
+class Partner(db.Model):
+    """A company, public body, foundation or platform that matches gifts or funds campaigns."""
+
+    __tablename__ = "partners"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[PartnerKind] = mapped_column(enum_column(PartnerKind, 20))
+    siren: Mapped[str | None] = mapped_column(String(9))
+    legal_form: Mapped[str] = mapped_column(String(120), default="")
+    address_line1: Mapped[str] = mapped_column(String(200), default="")
+    postal_code: Mapped[str] = mapped_column(String(10), default="")
+    city: Mapped[str] = mapped_column(String(120), default="")
+    website: Mapped[str] = mapped_column(String(300), default="")
+    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+
+    def __repr__(self):
+        return f"<Partner {self.slug}>"

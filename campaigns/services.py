@@ -1,0 +1,87 @@
+"""Organizations and partners: create, update, look up. Plain arguments in, models out."""
+from sqlalchemy import select
+
+from app.errors import Conflict, NotFound
+from app.extensions import db
+from app.identifiers import clean_rna, clean_siren
+from app.text import slugify
+from campaigns.models import Organization, Partner
+
+ORGANIZATION_FIELDS = {
+    "name", "slug", "legal_form", "siren", "rna", "address_line1", "address_line2", "postal_code",
+    "city", "objet", "category", "receipt_regime", "signatory_name", "signatory_title", "email",
+    "website",
+}
+PARTNER_FIELDS = {"name", "slug", "kind", "siren", "legal_form", "address_line1", "postal_code", "city", "website"}
+
+
+def _normalise_identifiers(values):
+    if values.get("siren"):
+        values["siren"] = clean_siren(values["siren"])
+    if values.get("rna"):
+        values["rna"] = clean_rna(values["rna"])
+
+
+def _unique_slug(model, slug, name, exclude_id=None):
+    slug = slug or slugify(name)
+    query = select(model.id).where(model.slug == slug)
+    if exclude_id is not None:
+        query = query.where(model.id != exclude_id)
+    if db.session.scalar(query) is not None:
+        raise Conflict(f"the slug {slug!r} is taken", "slug")
+    return slug
+
+
+def create_organization(**values):
+    values = {k: v for k, v in values.items() if k in ORGANIZATION_FIELDS and v is not None}
+    _normalise_identifiers(values)
+    values["slug"] = _unique_slug(Organization, values.get("slug"), values["name"])
+    organization = Organization(**values)
+    db.session.add(organization)
+    db.session.flush()
+    return organization
+
+
+def update_organization(organization, **values):
+    values = {k: v for k, v in values.items() if k in ORGANIZATION_FIELDS}
+    _normalise_identifiers(values)
+    if "slug" in values:
+        values["slug"] = _unique_slug(Organization, values["slug"], organization.name, organization.id)
+    for name, value in values.items():
+        setattr(organization, name, value)
+    if not organization.siren and not organization.rna:
+        raise Conflict("an organization keeps a SIREN or an RNA number", "siren")
+    db.session.flush()
+    return organization
+
+
+def get_organization(slug) -> Organization:
+    organization = db.session.scalar(select(Organization).where(Organization.slug == slug))
+    if organization is None:
+        raise NotFound(f"no organization {slug!r}")
+    return organization
+
+
+def list_organizations():
+    return select(Organization).order_by(Organization.name)
+
+
+def create_partner(**values):
+    values = {k: v for k, v in values.items() if k in PARTNER_FIELDS and v is not None}
+    _normalise_identifiers(values)
+    values["slug"] = _unique_slug(Partner, values.get("slug"), values["name"])
+    partner = Partner(**values)
+    db.session.add(partner)
+    db.session.flush()
+    return partner
+
+
+def get_partner(slug) -> Partner:
+    partner = db.session.scalar(select(Partner).where(Partner.slug == slug))
+    if partner is None:
+        raise NotFound(f"no partner {slug!r}")
+    return partner
+
+
+def list_partners():
+    return select(Partner).order_by(Partner.name)

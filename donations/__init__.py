@@ -1,0 +1,7 @@
+"""Gifts and the Stripe payment flow, webhooks, refunds, offline gifts, and the round-up."""
+
+
+def init_app(app):
+    from donations import cli
+
+    app.cli.add_command(cli.stripe_cli)

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Install the Debian packages Solidaire needs when they are missing:
+#   libharfbuzz-subset0  fast font subsetting for WeasyPrint (else ~10x slower PDFs)
+#   postgresql           the server the test suite also runs on
+#   chromium             headless browser for the page tests (driven by Playwright)
+set -euo pipefail
+wanted=(libharfbuzz-subset0 postgresql chromium fonts-dejavu-core)
+missing=()
+for package in "${wanted[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" != 0 ]; then
+  echo "Missing system packages: ${missing[*]}" >&2
+  echo "Install them with: sudo apt-get install ${missing[*]}" >&2
+  exit 1
+fi
+echo "Installing system packages: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

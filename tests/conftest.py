@@ -1,0 +1,158 @@
+"""Shared fixtures: a real database (SQLite, or PostgreSQL when TEST_DATABASE_URL is set), a real
+localstripe server, and helpers that act as the service's users."""
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from app import create_app
+from app.auth import services as auth_services
+from app.extensions import db
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_port(port, timeout=20.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"nothing listens on port {port} after {timeout}s")
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    """PostgreSQL when TEST_DATABASE_URL says so (make test runs both), else a SQLite file."""
+    return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+def localstripe():
+    """A localstripe server of this test run's own, on loopback, its store in memory."""
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "app.localstripe_server", "--port", str(port)],
+                               cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_for_port(port)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def base_config(database_url, localstripe, tmp_path_factory):
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "STRIPE_API_BASE": localstripe,
+        "STRIPE_JS_URL": f"{localstripe}/js.stripe.com/v3/",
+        "STRIPE_WEBHOOK_SECRET": "whsec_test_secret",
+        "OUTBOX_DIR": str(tmp_path_factory.mktemp("outbox")),
+    }
+
+
+@pytest.fixture(scope="session")
+def _schema(base_config):
+    app = create_app(base_config)
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def app(base_config, _schema):
+    """The application on a clean database; every table is emptied after the test."""
+    app = create_app(base_config)
+    yield app
+    with app.app_context():
+        db.session.remove()
+        with db.engine.begin() as connection:
+            for table in reversed(db.metadata.sorted_tables):
+                connection.execute(table.delete())
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+class Actors:
+    """Creates organizations, partners and users, and returns the headers they call the API with."""
+
+    def __init__(self, app):
+        self.app = app
+        self._count = 0
+
+    def organization(self, slug="asso-test", **overrides):
+        from campaigns import services
+
+        values = dict(
+            slug=slug, name=f"Association {slug}", legal_form="Association loi 1901", rna="W922000001",
+            address_line1="1 rue Houdan", postal_code="92330", city="Sceaux",
+            objet="Soutien aux habitants du territoire.", receipt_regime="general_interest",
+            signatory_name="Camille Petit", signatory_title="Présidente",
+        )
+        values.update(overrides)
+        from campaigns.models import ReceiptRegime
+
+        values["receipt_regime"] = ReceiptRegime(values["receipt_regime"])
+        with self.app.app_context():
+            organization = services.create_organization(**values)
+            db.session.commit()
+            return organization.slug
+
+    def partner(self, slug="partenaire-test", kind="company", **overrides):
+        from campaigns import services
+        from campaigns.models import PartnerKind
+
+        values = dict(slug=slug, name=f"Partenaire {slug}", kind=PartnerKind(kind), siren="442306718")
+        values.update(overrides)
+        with self.app.app_context():
+            partner = services.create_partner(**values)
+            db.session.commit()
+            return partner.slug
+
+    def user(self, role, organization=None, partner=None, password="correct horse battery"):
+        """Create a user of `role`; returns the Authorization headers of a fresh token."""
+        from campaigns import services
+
+        self._count += 1
+        with self.app.app_context():
+            user = auth_services.create_user(
+                f"{role}{self._count}@test.example", role, password=password,
+                organization_id=services.get_organization(organization).id if organization else None,
+                partner_id=services.get_partner(partner).id if partner else None,
+            )
+            _, token = auth_services.create_token(user)
+            db.session.commit()
+        return {"Authorization": f"Bearer {token}"}
+
+    def admin(self):
+        return self.user("admin")
+
+
+@pytest.fixture
+def actors(app):
+    return Actors(app)
