@@ -1,0 +1,15 @@
+"""Signals by which donations tell the receipts package what happened to a gift.
+
+Receivers run inside the sender's database transaction: they may add rows to the same session
+(for example a row in the receipts' issuing queue) but must not commit.
+"""
+from blinker import Namespace
+
+_signals = Namespace()
+
+# sender: the Donation, which has just become `succeeded` (Stripe's word, or an offline gift recorded).
+gift_succeeded = _signals.signal("gift-succeeded")
+
+# sender: the Donation after a refund; kwargs: refunded_cents (this refund), remaining_cents (what is
+# left of the gift after it). A receipt for it is cancelled, and reissued for the remainder if any.
+gift_refunded = _signals.signal("gift-refunded")
