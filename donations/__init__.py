@@ -2,6 +2,7 @@
 
 
 def init_app(app):
-    from donations import cli
+    from donations import cli, roundup
 
     app.cli.add_command(cli.stripe_cli)
+    roundup.init_app(app)

@@ -3,8 +3,9 @@
 #   libharfbuzz-subset0  fast font subsetting for WeasyPrint (else ~10x slower PDFs)
 #   postgresql           the server the test suite also runs on
 #   chromium             headless browser for the page tests (driven by Playwright)
+#   wrk                  HTTP load generator for the benchmarks in bench/
 set -euo pipefail
-wanted=(libharfbuzz-subset0 postgresql chromium fonts-dejavu-core)
+wanted=(libharfbuzz-subset0 postgresql chromium fonts-dejavu-core wrk)
 missing=()
 for package in "${wanted[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
