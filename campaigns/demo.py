@@ -88,3 +88,7 @@ def load_organizations():
             )
         lines.append(f"  {values['role']:8} {values['email']}")
     return lines
+
+
+def load_campaigns():
+    return []

@@ -13,3 +13,7 @@ campaign_succeeded = _signals.signal("campaign-succeeded")
 
 # sender: the Campaign, which has just moved to `failed`. All-or-nothing gifts are refunded.
 campaign_failed = _signals.signal("campaign-failed")
+
+# sender: the grant's Contribution (source `grant`, with its partner), just recorded. The receipts
+# package issues a company receipt (Cerfa 16216) when the partner is a company.
+partner_grant_recorded = _signals.signal("partner-grant-recorded")

@@ -1,4 +1,4 @@
-"""Organizations and partners: create, update, look up. Plain arguments in, models out."""
+"""Organizations and partners: create, update, look up."""
 from sqlalchemy import select
 
 from app.errors import Conflict, NotFound

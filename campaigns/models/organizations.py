@@ -1,4 +1,4 @@
-"""Beneficiary organizations and partners (campaigns, tiers and pledges follow)."""
+"""Beneficiary organizations and partners."""
 import enum
 
 from sqlalchemy import CheckConstraint, Enum, LargeBinary, String, Text

@@ -1,0 +1,15 @@
+"""Models of the campaigns package: organizations and partners, campaigns and their ledger.
+
+Everything is importable from `campaigns.models`; the submodules only keep each file short.
+"""
+from campaigns.models.organizations import (  # noqa: F401
+    Organization, OrganizationCategory, Partner, PartnerKind, ReceiptRegime, enum_column,
+)
+from campaigns.models.campaigns import (  # noqa: F401
+    TRANSITIONS, Campaign, CampaignCategory, CampaignCover, CampaignNews, CampaignStatus, FundingModel,
+    RewardTier, StretchGoal,
+)
+from campaigns.models.ledger import (  # noqa: F401
+    CampaignDonor, CampaignPartnerTotal, Contribution, ContributionSource, MatchPledge, MatchPledgeDonor,
+    WallEntry,
+)

@@ -1,0 +1,55 @@
+"""Partners' money: match pledges (abondement) and fixed grants."""
+from sqlalchemy import select
+
+from app.errors import Conflict, InvalidInput, NotFound
+from app.extensions import db
+from campaigns import signals
+from campaigns.models import CampaignStatus, ContributionSource, MatchPledge, Partner
+from campaigns.services.ledger import add_contribution
+
+OPEN_STATUSES = (CampaignStatus.draft, CampaignStatus.published)
+
+
+def _positive(value, field, allow_none=False):
+    if value is None and allow_none:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InvalidInput(f"{field} is a positive whole number", field)
+    return value
+
+
+def create_pledge(campaign, partner_id, *, total_cap_cents, ratio_numerator=1, ratio_denominator=1,
+                  per_gift_cap_cents=None, max_gifts_per_donor=None) -> MatchPledge:
+    """A partner's promise to match gifts to a draft or live campaign."""
+    if campaign.status not in OPEN_STATUSES:
+        raise Conflict(f"a {campaign.status.value} campaign takes no new pledge", "campaign")
+    if db.session.get(Partner, partner_id) is None:
+        raise NotFound(f"no partner {partner_id}", "partner")
+    pledge = MatchPledge(
+        campaign_id=campaign.id, partner_id=partner_id,
+        ratio_numerator=_positive(ratio_numerator, "ratio_numerator"),
+        ratio_denominator=_positive(ratio_denominator, "ratio_denominator"),
+        per_gift_cap_cents=_positive(per_gift_cap_cents, "per_gift_cap_cents", allow_none=True),
+        total_cap_cents=_positive(total_cap_cents, "total_cap_cents"),
+        max_gifts_per_donor=_positive(max_gifts_per_donor, "max_gifts_per_donor", allow_none=True),
+        matched_cents=0, matched_gift_count=0, active=True)
+    db.session.add(pledge)
+    db.session.flush()
+    return pledge
+
+
+def list_pledges(campaign):
+    return db.session.scalars(select(MatchPledge).where(MatchPledge.campaign_id == campaign.id)
+                              .order_by(MatchPledge.id)).all()
+
+
+def record_grant(campaign, partner_id, amount_cents, *, reference=None):
+    """A partner's fixed gift to a campaign (the city's subsidy, a company's patronage).
+
+    Counted in the totals as source `grant`; `partner_grant_recorded` tells the receipts package,
+    which issues a Cerfa 16216 receipt when the partner is a company. `reference` makes it idempotent.
+    """
+    contribution = add_contribution(campaign.id, ContributionSource.grant, amount_cents, partner_id=partner_id,
+                                    reference=reference)
+    signals.partner_grant_recorded.send(contribution)
+    return contribution
