@@ -1,5 +1,11 @@
 """Round-up (l'arrondi): merchants, the checkout API, monthly settlements, dashboard and widget."""
+import os
 
 
 def init_app(app):
-    pass
+    from donations.roundup import cli, jobs, models, views  # noqa: F401  (models: tables for create_all)
+
+    app.config.setdefault("ROUNDUP_KEY_PEPPER", os.environ.get("ROUNDUP_KEY_PEPPER", ""))
+    views.init_app(app)
+    cli.init_app(app)
+    jobs.init_app(app)

@@ -1,0 +1,51 @@
+"""A statement as CSV (for accounting) and as PDF (WeasyPrint), in French."""
+import csv
+import io
+
+from babel.dates import format_date
+from flask import current_app, render_template
+
+from app.money import format_cents_plain
+
+
+def filename(settlement):
+    return f"releve-arrondi-{settlement.merchant.slug}-{settlement.month_label}"
+
+
+def _lines(settlement, organization_id):
+    return [line for line in settlement.lines
+            if organization_id is None or line.recipient_organization_id == organization_id]
+
+
+def statement_csv(settlement, organization_id=None):
+    """One row per beneficiary, amounts as `1234.56`, then the totals (all of them for the merchant)."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(["commercant", "siret", "mois", "beneficiaire", "type", "part_pourcent", "montant_eur"])
+    for line in _lines(settlement, organization_id):
+        writer.writerow([settlement.merchant.name, settlement.merchant.siret, settlement.month_label, line.label,
+                         "campagne" if line.campaign_id else "organisme", f"{line.share_basis_points / 100:.2f}",
+                         format_cents_plain(line.amount_cents)])
+    if organization_id is None:
+        for label, cents in (("arrondis", settlement.roundups_cents), ("abondement", settlement.match_cents),
+                             ("annulations", -settlement.adjustments_cents),
+                             ("avoir_reporte", -settlement.carried_in_cents),
+                             ("avoir_a_reporter", settlement.carry_out_cents), ("total_du", settlement.total_cents)):
+            writer.writerow([settlement.merchant.name, settlement.merchant.siret, settlement.month_label, label,
+                             "total", "", format_cents_plain(cents)])
+    return out.getvalue()
+
+
+def _refuse_fetch(url, *args, **kwargs):
+    # A statement needs nothing from outside: no file, no network.
+    raise ValueError(f"statement documents load no resource ({url})")
+
+
+def statement_pdf(settlement, organization_id=None):
+    from weasyprint import HTML  # about half a second to import: only where a PDF is made
+
+    html = render_template("roundup/statement_pdf.html", settlement=settlement,
+                           lines=_lines(settlement, organization_id), partial=organization_id is not None,
+                           month_text=format_date(settlement.month, "MMMM y", locale="fr_FR"),
+                           public_url=current_app.config["PUBLIC_URL"])
+    return HTML(string=html, url_fetcher=_refuse_fetch).write_pdf()

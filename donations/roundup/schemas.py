@@ -1,0 +1,240 @@
+"""Request and response shapes of the round-up API (merchants, checkout, statements)."""
+from decimal import Decimal
+
+import marshmallow as ma
+from flask import g
+from marshmallow import fields, validate
+
+from app.identifiers import clean_siret, format_siret
+from app.text import SLUG_RE
+from donations.roundup.models import SettlementStatus
+
+
+def _valid_siret(value):
+    try:
+        clean_siret(value)
+    except ValueError as error:
+        raise ma.ValidationError(str(error))
+
+
+Cents = lambda **kw: fields.Integer(strict=True, validate=validate.Range(min=0, max=10_000_000_000), **kw)  # noqa: E731
+
+
+class BeneficiaryIn(ma.Schema):
+    organization = fields.String(validate=validate.Length(max=80))
+    campaign = fields.String(validate=validate.Length(max=80))
+    share_percent = fields.Decimal(required=True, places=2, as_string=False,
+                                   validate=validate.Range(min=Decimal("0.01"), max=Decimal("100")))
+
+    @ma.validates_schema
+    def one_target(self, data, **kwargs):
+        if bool(data.get("organization")) == bool(data.get("campaign")):
+            raise ma.ValidationError("give either an organization or a campaign slug", "organization")
+
+    @ma.validates("share_percent")
+    def whole_hundredths(self, value, **kwargs):
+        if value != value.quantize(Decimal("0.01")):
+            raise ma.ValidationError("at most two decimals")
+
+    @ma.post_load
+    def to_basis_points(self, data, **kwargs):
+        data["share_basis_points"] = int(data.pop("share_percent") * 100)
+        return data
+
+
+class MerchantIn(ma.Schema):
+    name = fields.String(required=True, validate=validate.Length(min=2, max=200))
+    slug = fields.String(validate=[validate.Length(max=80), validate.Regexp(SLUG_RE)])
+    siret = fields.String(required=True, validate=_valid_siret)
+    address_line1 = fields.String(required=True, validate=validate.Length(min=2, max=200))
+    postal_code = fields.String(required=True, validate=validate.Regexp(r"^\d{5}$", error="5 digits"))
+    city = fields.String(required=True, validate=validate.Length(min=1, max=120))
+    email = fields.Email()
+    rounding_step_cents = fields.Integer(strict=True, validate=validate.Range(min=1, max=100_000))
+    round_exact_baskets = fields.Boolean()
+    top_ups_cents = fields.List(fields.Integer(strict=True, validate=validate.Range(min=1, max=100_000)),
+                                validate=validate.Length(max=5))
+    max_roundup_cents = fields.Integer(strict=True, allow_none=True, validate=validate.Range(min=1))
+    match_ratio_percent = fields.Integer(strict=True, validate=validate.Range(min=0, max=1000))
+    match_monthly_cap_cents = fields.Integer(strict=True, allow_none=True, validate=validate.Range(min=0))
+    active = fields.Boolean()
+    beneficiaries = fields.List(fields.Nested(BeneficiaryIn), required=True, validate=validate.Length(min=1, max=10))
+
+
+class MerchantPatch(MerchantIn):
+    """Any subset of the fields; use with `partial=True`."""
+
+
+class BeneficiaryOut(ma.Schema):
+    kind = fields.Function(lambda b: "organization" if b.organization_id else "campaign")
+    organization = fields.Function(lambda b: b.organization.slug if b.organization_id else None)
+    campaign = fields.Function(lambda b: _campaign_slug(b.campaign_id) if b.campaign_id else None)
+    share_basis_points = fields.Integer()
+    share_percent = fields.Function(lambda b: f"{b.share_basis_points / 100:.2f}")
+
+
+def _campaign_slug(campaign_id):
+    from app.extensions import db
+    from campaigns.models import Campaign
+
+    return db.session.get(Campaign, campaign_id).slug
+
+
+class MerchantOut(ma.Schema):
+    slug = fields.String()
+    name = fields.String()
+    siret = fields.String()
+    siret_formatted = fields.Function(lambda m: format_siret(m.siret))
+    address_line1 = fields.String()
+    postal_code = fields.String()
+    city = fields.String()
+    email = fields.String()
+    rounding_step_cents = fields.Integer()
+    round_exact_baskets = fields.Boolean()
+    top_ups_cents = fields.List(fields.Integer())
+    max_roundup_cents = fields.Integer(allow_none=True)
+    match_ratio_percent = fields.Integer()
+    match_monthly_cap_cents = fields.Integer(allow_none=True)
+    active = fields.Boolean()
+    beneficiaries = fields.List(fields.Nested(BeneficiaryOut))
+    created_at = fields.DateTime()
+
+
+class KeyIn(ma.Schema):
+    label = fields.String(load_default="", validate=validate.Length(max=100))
+
+
+class KeyOut(ma.Schema):
+    id = fields.Integer()
+    prefix = fields.String()
+    label = fields.String()
+    created_at = fields.DateTime()
+    last_used_at = fields.DateTime(allow_none=True)
+    revoked_at = fields.DateTime(allow_none=True)
+
+
+class KeyCreatedOut(KeyOut):
+    key = fields.String(metadata={"description": "Shown once: only its hash is stored."})
+
+
+class MerchantCreatedOut(MerchantOut):
+    key = fields.Nested(KeyCreatedOut)
+
+
+class QuoteIn(ma.Schema):
+    basket_cents = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=10_000_000))
+
+
+class QuoteOption(ma.Schema):
+    roundup_cents = fields.Integer()
+    total_cents = fields.Integer()
+
+
+class QuoteOut(ma.Schema):
+    basket_cents = fields.Integer()
+    roundup_cents = fields.Integer()
+    total_cents = fields.Integer()
+    options = fields.List(fields.Nested(QuoteOption))
+
+
+class RoundupIn(ma.Schema):
+    # Types only; the service checks the merchant's rule, the email and the time, for both paths.
+    external_id = fields.String(required=True)
+    basket_cents = fields.Integer(required=True, strict=True)
+    roundup_cents = fields.Integer(required=True, strict=True)
+    occurred_at = fields.AwareDateTime(load_default=None)
+    donor_email = fields.String(load_default=None, allow_none=True)
+
+
+class RoundupOut(ma.Schema):
+    external_id = fields.String()
+    basket_cents = fields.Integer()
+    roundup_cents = fields.Integer()
+    total_cents = fields.Function(lambda r: r.basket_cents + r.roundup_cents)
+    occurred_at = fields.DateTime()
+    status = fields.String()
+    created_at = fields.DateTime()
+
+
+class VoidOut(RoundupOut):
+    adjustment = fields.Boolean(metadata={"description": "True when the round-up was settled already: "
+                                                         "it is given back on the next statement."})
+
+
+class BatchIn(ma.Schema):
+    roundups = fields.List(fields.Raw(), required=True, validate=validate.Length(min=1, max=10_000))
+
+
+class Rejected(ma.Schema):
+    index = fields.Integer()
+    errors = fields.Dict()
+
+
+class BatchOut(ma.Schema):
+    accepted = fields.Integer()
+    duplicates = fields.Integer()
+    rejected = fields.List(fields.Nested(Rejected))
+
+
+class SummaryArgs(ma.Schema):
+    date_from = fields.Date(data_key="from")
+    date_to = fields.Date(data_key="to")
+
+
+class SummaryDay(ma.Schema):
+    day = fields.Date()
+    roundup_count = fields.Integer()
+    roundups_cents = fields.Integer()
+
+
+class SummaryBeneficiary(ma.Schema):
+    name = fields.String()
+    kind = fields.String()
+    share_basis_points = fields.Integer()
+    roundups_cents = fields.Integer()
+
+
+class SummaryOut(ma.Schema):
+    date_from = fields.Date(data_key="from")
+    date_to = fields.Date(data_key="to")
+    roundup_count = fields.Integer()
+    roundups_cents = fields.Integer()
+    days = fields.List(fields.Nested(SummaryDay))
+    beneficiaries = fields.List(fields.Nested(SummaryBeneficiary))
+
+
+class SettlementArgs(ma.Schema):
+    month = fields.String(validate=validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error="YYYY-MM"))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+
+
+class SettlementLineOut(ma.Schema):
+    label = fields.String()
+    kind = fields.Function(lambda line: "campaign" if line.campaign_id else "organization")
+    share_basis_points = fields.Integer()
+    amount_cents = fields.Integer()
+
+
+class SettlementOut(ma.Schema):
+    id = fields.Integer()
+    merchant = fields.Function(lambda s: {"slug": s.merchant.slug, "name": s.merchant.name})
+    month = fields.Function(lambda s: s.month_label)
+    status = fields.Enum(SettlementStatus)
+    roundup_count = fields.Integer()
+    roundups_cents = fields.Integer()
+    match_cents = fields.Integer()
+    adjustment_count = fields.Integer()
+    adjustments_cents = fields.Integer()
+    carried_in_cents = fields.Integer()
+    carry_out_cents = fields.Integer()
+    total_cents = fields.Integer()
+    created_at = fields.DateTime()
+    lines = fields.Method("visible_lines")
+
+    def visible_lines(self, settlement):
+        # A beneficiary's finance officer reads its own share of a statement, not the others'.
+        only = g.get("settlement_organization_id")
+        lines = [line for line in settlement.lines if only is None or line.recipient_organization_id == only]
+        return SettlementLineOut(many=True).dump(lines)
+

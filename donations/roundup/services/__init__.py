@@ -1,0 +1,15 @@
+"""Round-up services: plain values in, models out; they flush, the caller commits."""
+from donations.roundup.services.ingest import (  # noqa: F401
+    MAX_BATCH, check_values, get_roundup, record_batch, record_roundup, void_roundup,
+)
+from donations.roundup.services.merchants import (  # noqa: F401
+    KEY_PREFIX, create_key, create_merchant, get_key, get_merchant, hash_key, list_keys, list_merchants,
+    merchant_for_key, revoke_key, update_merchant,
+)
+from donations.roundup.services.reporting import (  # noqa: F401
+    daily_totals, donor_year_totals, merchant_summary, settlements_for,
+)
+from donations.roundup.services.rules import check_roundup, quote, roundup_options  # noqa: F401
+from donations.roundup.services.settlement import (  # noqa: F401
+    get_settlement, mark_paid, match_for, merchants_to_settle, parse_month, settle_all, settle_month,
+)

@@ -1,0 +1,222 @@
+"""Recording round-ups: one at a time from a checkout, in batches from a till, and voids.
+
+The hot path is one `INSERT ... ON CONFLICT (merchant_id, external_id) DO NOTHING RETURNING`: the
+database, not the application, decides which of two concurrent retries records the round-up.
+No running total is touched here; the dashboard and the settlement aggregate with SQL.
+"""
+import re
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import select, text
+from sqlalchemy.dialects import postgresql, sqlite
+
+from app.errors import Conflict, InvalidInput, NotFound
+from app.extensions import db
+from app.types import utcnow
+from donations.roundup.models import Roundup
+from donations.roundup.services.rules import check_roundup
+from donations.roundup.signals import roundup_voided_after_settlement
+
+EXTERNAL_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:\-]{0,99}$")
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+MAX_BASKET_CENTS = 10_000_000  # 100 000 €: above, a till has sent something else than a basket
+MAX_BATCH = 10_000
+# A till's clock may run a little fast; a round-up from further in the future is a mistake.
+CLOCK_SKEW = timedelta(minutes=10)
+
+
+def _zone():
+    return ZoneInfo(current_app.config["TIMEZONE"])
+
+
+def check_values(merchant, external_id, basket_cents, roundup_cents, occurred_at=None, donor_email=None,
+                 *, now=None, zone=None):
+    """The row to insert, or InvalidInput naming each bad field. Shared by the single and batch paths."""
+    errors = {}
+    if not isinstance(external_id, str) or not EXTERNAL_ID_RE.match(external_id):
+        errors["external_id"] = ["1 to 100 letters, digits or . _ : - (starting with a letter or digit)"]
+    for name, value in (("basket_cents", basket_cents), ("roundup_cents", roundup_cents)):
+        if isinstance(value, bool) or not isinstance(value, int):
+            errors[name] = ["a whole number of cents"]
+        elif value < 0 or value > MAX_BASKET_CENTS:
+            errors[name] = [f"between 0 and {MAX_BASKET_CENTS} cents"]
+    now = now or utcnow()
+    if occurred_at is None:
+        occurred_at = now
+    elif not isinstance(occurred_at, datetime) or occurred_at.tzinfo is None:
+        errors["occurred_at"] = ["a date and time with its offset (ISO 8601)"]
+    elif occurred_at > now + CLOCK_SKEW:
+        errors["occurred_at"] = ["in the future"]
+    if donor_email is not None:
+        if not isinstance(donor_email, str) or len(donor_email) > 254 or not EMAIL_RE.match(donor_email.strip()):
+            errors["donor_email"] = ["not an email address"]
+        else:
+            donor_email = donor_email.strip().lower()
+    if not errors:
+        try:
+            check_roundup(merchant, basket_cents, roundup_cents)
+        except InvalidInput as error:
+            errors.update(error.errors)
+    if errors:
+        first = next(iter(errors.values()))[0]
+        raise InvalidInput(first if len(errors) == 1 else "check these fields: " + ", ".join(sorted(errors)),
+                           errors=errors)
+    return {
+        "merchant_id": merchant.id, "external_id": external_id, "basket_cents": basket_cents,
+        "roundup_cents": roundup_cents, "occurred_at": occurred_at,
+        "occurred_on": occurred_at.astimezone(zone or _zone()).date(), "donor_email": donor_email,
+        "created_at": now,
+    }
+
+
+def _dialect_insert():
+    return postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
+
+
+def record_roundup(merchant, external_id, basket_cents, roundup_cents, occurred_at=None, donor_email=None):
+    """Record one round-up; returns (Roundup, created).
+
+    A replay with the same amounts returns the round-up recorded first (created False); with other
+    amounts it is a Conflict. A round-up the merchant's rule does not allow is InvalidInput.
+    """
+    values = check_values(merchant, external_id, basket_cents, roundup_cents, occurred_at, donor_email)
+    statement = (_dialect_insert()(Roundup)
+                 .on_conflict_do_nothing(index_elements=["merchant_id", "external_id"])
+                 .returning(Roundup.id))
+    new_id = db.session.execute(statement, values).scalar()
+    if new_id is not None:
+        return Roundup(id=new_id, **values), True
+    first = db.session.scalar(select(Roundup).where(Roundup.merchant_id == merchant.id,
+                                                    Roundup.external_id == external_id))
+    if (first.basket_cents, first.roundup_cents) != (basket_cents, roundup_cents):
+        raise Conflict(f"the round-up {external_id!r} was recorded with basket_cents={first.basket_cents} "
+                       f"and roundup_cents={first.roundup_cents}", "external_id")
+    return first, False
+
+
+def _parse_moment(value):
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        return value  # check_values refuses it
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        return "invalid"
+
+
+def record_batch(merchant, rows):
+    """Record up to 10 000 round-ups in one transaction.
+
+    Returns {"accepted", "duplicates", "rejected": [{"index", "errors"}]}: valid rows are kept,
+    invalid ones reported by their index, replays of recorded round-ups counted as duplicates (a
+    replay with other amounts is rejected). Nothing is written for a rejected row.
+    """
+    if not isinstance(rows, list):
+        raise InvalidInput("roundups is a list", "roundups")
+    if len(rows) > MAX_BATCH:
+        raise InvalidInput(f"at most {MAX_BATCH} round-ups in one batch", "roundups")
+    now, zone = utcnow(), _zone()
+    rejected, valid, first_index = [], [], {}
+    duplicates = 0
+    for index, raw in enumerate(rows):
+        if not isinstance(raw, dict):
+            rejected.append({"index": index, "errors": {"_row": ["an object"]}})
+            continue
+        try:
+            values = check_values(merchant, raw.get("external_id"), raw.get("basket_cents"),
+                                  raw.get("roundup_cents"), _parse_moment(raw.get("occurred_at")),
+                                  raw.get("donor_email"), now=now, zone=zone)
+        except InvalidInput as error:
+            rejected.append({"index": index, "errors": error.errors})
+            continue
+        earlier = first_index.get(values["external_id"])
+        if earlier is not None:
+            kept = valid[earlier[1]]
+            if (kept["basket_cents"], kept["roundup_cents"]) == (values["basket_cents"], values["roundup_cents"]):
+                duplicates += 1
+            else:
+                rejected.append({"index": index, "errors": {
+                    "external_id": [f"repeats row {earlier[0]} with other amounts"]}})
+            continue
+        first_index[values["external_id"]] = (index, len(valid))
+        valid.append(values)
+    inserted = _insert_many(valid) if valid else set()
+    if len(inserted) < len(valid):
+        left_out = [values for values in valid if values["external_id"] not in inserted]
+        recorded = _recorded_amounts(merchant.id, [values["external_id"] for values in left_out])
+        for values in left_out:
+            index = first_index[values["external_id"]][0]
+            if recorded.get(values["external_id"]) == (values["basket_cents"], values["roundup_cents"]):
+                duplicates += 1
+            else:
+                rejected.append({"index": index, "errors": {"external_id": [
+                    "recorded before with other amounts"]}})
+    rejected.sort(key=lambda item: item["index"])
+    return {"accepted": len(inserted), "duplicates": duplicates, "rejected": rejected}
+
+
+# One statement for the whole batch on PostgreSQL: arrays in, the inserted ids out.
+UNNEST_INSERT = text("""
+    INSERT INTO roundups (merchant_id, external_id, basket_cents, roundup_cents, occurred_at, occurred_on,
+                          donor_email, created_at)
+    SELECT :merchant_id, r.external_id, r.basket_cents, r.roundup_cents, r.occurred_at, r.occurred_on,
+           r.donor_email, :created_at
+    FROM unnest(CAST(:external_ids AS text[]), CAST(:baskets AS integer[]), CAST(:roundups AS integer[]),
+                CAST(:occurred_ats AS timestamptz[]), CAST(:occurred_ons AS date[]),
+                CAST(:donor_emails AS text[]))
+         AS r(external_id, basket_cents, roundup_cents, occurred_at, occurred_on, donor_email)
+    ON CONFLICT (merchant_id, external_id) DO NOTHING
+    RETURNING external_id
+""")
+
+
+def _insert_many(valid):
+    """Insert the rows, skipping those already recorded; returns the external ids inserted."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        params = {
+            "merchant_id": valid[0]["merchant_id"], "created_at": valid[0]["created_at"],
+            "external_ids": [v["external_id"] for v in valid], "baskets": [v["basket_cents"] for v in valid],
+            "roundups": [v["roundup_cents"] for v in valid], "occurred_ats": [v["occurred_at"] for v in valid],
+            "occurred_ons": [v["occurred_on"] for v in valid], "donor_emails": [v["donor_email"] for v in valid],
+        }
+        return set(db.session.execute(UNNEST_INSERT, params).scalars())
+    statement = (sqlite.insert(Roundup).on_conflict_do_nothing(index_elements=["merchant_id", "external_id"])
+                 .returning(Roundup.external_id))
+    return set(db.session.execute(statement, valid).scalars())
+
+
+def _recorded_amounts(merchant_id, external_ids):
+    found = db.session.execute(
+        select(Roundup.external_id, Roundup.basket_cents, Roundup.roundup_cents)
+        .where(Roundup.merchant_id == merchant_id, Roundup.external_id.in_(external_ids)))
+    return {row.external_id: (row.basket_cents, row.roundup_cents) for row in found}
+
+
+def get_roundup(merchant, external_id) -> Roundup:
+    roundup = db.session.scalar(select(Roundup).where(Roundup.merchant_id == merchant.id,
+                                                      Roundup.external_id == external_id))
+    if roundup is None:
+        raise NotFound(f"no round-up {external_id!r}")
+    return roundup
+
+
+def void_roundup(merchant, external_id):
+    """A return in store: the round-up is voided; returns (Roundup, after_settlement).
+
+    Before its settlement it is simply left out of the statement; after, it becomes an adjustment on
+    the merchant's next statement. Voiding twice changes nothing.
+    """
+    roundup = db.session.scalar(select(Roundup).where(Roundup.merchant_id == merchant.id,
+                                                      Roundup.external_id == external_id)
+                                .with_for_update())
+    if roundup is None:
+        raise NotFound(f"no round-up {external_id!r}")
+    if roundup.voided_at is None:
+        roundup.voided_at = utcnow()
+        db.session.flush()
+        if roundup.settlement_id is not None:
+            roundup_voided_after_settlement.send(roundup, settlement_id=roundup.settlement_id)
+    return roundup, roundup.settlement_id is not None

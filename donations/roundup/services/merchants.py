@@ -1,0 +1,176 @@
+"""Merchants, their beneficiaries and their API keys. Plain arguments in, models out."""
+import hashlib
+import hmac
+import secrets
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import select, update
+
+from app.errors import Conflict, InvalidInput, NotFound
+from app.extensions import db
+from app.identifiers import clean_siret
+from app.text import slugify
+from app.types import utcnow
+from campaigns.models import Campaign, CampaignStatus, Organization
+from donations.roundup.models import FULL_SHARE, Merchant, MerchantBeneficiary, MerchantKey
+
+KEY_PREFIX = "mk_"
+# A key's last-used time is rewritten at most this often, so that the hot path rarely writes it.
+LAST_USED_GRANULARITY = timedelta(minutes=1)
+
+MERCHANT_FIELDS = {
+    "name", "slug", "siret", "address_line1", "postal_code", "city", "email", "rounding_step_cents",
+    "round_exact_baskets", "top_ups_cents", "max_roundup_cents", "match_ratio_percent",
+    "match_monthly_cap_cents", "active",
+}
+
+
+def create_merchant(*, beneficiaries, **values):
+    """Create a merchant with its beneficiaries: [{"organization" or "campaign": slug, "share_basis_points"}]."""
+    values = {k: v for k, v in values.items() if k in MERCHANT_FIELDS and v is not None}
+    values["siret"] = _siret(values.get("siret"))
+    values["top_ups_cents"] = _top_ups(values.get("top_ups_cents") or [])
+    slug = values.get("slug") or slugify(values.get("name", ""))
+    if not slug:
+        raise InvalidInput("a merchant needs a name", "name")
+    if db.session.scalar(select(Merchant.id).where(Merchant.slug == slug)) is not None:
+        raise Conflict(f"the slug {slug!r} is taken", "slug")
+    values["slug"] = slug
+    merchant = Merchant(**values)
+    merchant.beneficiaries = _beneficiaries(beneficiaries)
+    db.session.add(merchant)
+    db.session.flush()
+    return merchant
+
+
+def update_merchant(merchant, *, beneficiaries=None, **values):
+    """Change the rule, the match or the beneficiaries; settled statements keep their own copy."""
+    values = {k: v for k, v in values.items() if k in MERCHANT_FIELDS - {"slug"}}
+    if "siret" in values:
+        values["siret"] = _siret(values["siret"])
+    if "top_ups_cents" in values:
+        values["top_ups_cents"] = _top_ups(values["top_ups_cents"] or [])
+    for name, value in values.items():
+        setattr(merchant, name, value)
+    if beneficiaries is not None:
+        merchant.beneficiaries = _beneficiaries(beneficiaries)
+    db.session.flush()
+    return merchant
+
+
+def _siret(value):
+    try:
+        return clean_siret(value or "")
+    except ValueError as error:
+        raise InvalidInput(str(error), "siret")
+
+
+def _top_ups(values):
+    if len(values) > 5 or any(isinstance(v, bool) or not isinstance(v, int) or v <= 0 for v in values):
+        raise InvalidInput("up to 5 top-ups, each a positive number of cents", "top_ups_cents")
+    if len(set(values)) != len(values):
+        raise InvalidInput("each top-up once", "top_ups_cents")
+    return sorted(values)
+
+
+def _beneficiaries(items):
+    """Resolve slugs and check that the shares add up to exactly 100 %."""
+    if not items:
+        raise InvalidInput("a merchant gives to at least one beneficiary", "beneficiaries")
+    rows, seen = [], set()
+    for item in items:
+        share = item.get("share_basis_points")
+        if isinstance(share, bool) or not isinstance(share, int) or not 0 < share <= FULL_SHARE:
+            raise InvalidInput("each share is between 0.01 % and 100 %", "beneficiaries")
+        if bool(item.get("organization")) == bool(item.get("campaign")):
+            raise InvalidInput("each beneficiary is an organization or a campaign", "beneficiaries")
+        if item.get("organization"):
+            organization = db.session.scalar(select(Organization).where(Organization.slug == item["organization"]))
+            if organization is None:
+                raise InvalidInput(f"no organization {item['organization']!r}", "beneficiaries")
+            key = ("organization", organization.id)
+            row = MerchantBeneficiary(organization_id=organization.id, share_basis_points=share)
+        else:
+            campaign = db.session.scalar(select(Campaign).where(Campaign.slug == item["campaign"]))
+            if campaign is None:
+                raise InvalidInput(f"no campaign {item['campaign']!r}", "beneficiaries")
+            if campaign.status is not CampaignStatus.published:
+                raise InvalidInput(f"the campaign {campaign.slug!r} is not published", "beneficiaries")
+            key = ("campaign", campaign.id)
+            row = MerchantBeneficiary(campaign_id=campaign.id, share_basis_points=share)
+        if key in seen:
+            raise InvalidInput("each beneficiary once", "beneficiaries")
+        seen.add(key)
+        rows.append(row)
+    total = sum(row.share_basis_points for row in rows)
+    if total != FULL_SHARE:
+        raise InvalidInput(f"the shares add up to {total / 100:.2f} %, not 100 %", "beneficiaries")
+    return rows
+
+
+def get_merchant(slug) -> Merchant:
+    merchant = db.session.scalar(select(Merchant).where(Merchant.slug == slug))
+    if merchant is None:
+        raise NotFound(f"no merchant {slug!r}")
+    return merchant
+
+
+def list_merchants():
+    return select(Merchant).order_by(Merchant.name)
+
+
+def hash_key(key: str) -> str:
+    # Keys carry 256 random bits: a keyed hash is enough and keeps the checkout's hot path fast.
+    # The pepper stays out of the database, so a stolen table of hashes does not open the API.
+    pepper = current_app.config.get("ROUNDUP_KEY_PEPPER") or current_app.config["SECRET_KEY"]
+    return hmac.new(pepper.encode(), key.encode(), hashlib.sha256).hexdigest()
+
+
+def create_key(merchant, label=""):
+    """A new API key for `merchant`; returns (MerchantKey, key). Only the hash is stored."""
+    key = KEY_PREFIX + secrets.token_urlsafe(32)
+    row = MerchantKey(merchant_id=merchant.id, key_hash=hash_key(key), prefix=key[:10], label=label[:100])
+    db.session.add(row)
+    db.session.flush()
+    return row, key
+
+
+def list_keys(merchant):
+    return db.session.scalars(select(MerchantKey).where(MerchantKey.merchant_id == merchant.id)
+                              .order_by(MerchantKey.id)).all()
+
+
+def get_key(merchant, key_id) -> MerchantKey:
+    row = db.session.get(MerchantKey, key_id)
+    if row is None or row.merchant_id != merchant.id:
+        raise NotFound(f"no key {key_id} for this merchant")
+    return row
+
+
+def revoke_key(row):
+    row.revoked_at = row.revoked_at or utcnow()
+    db.session.flush()
+    return row
+
+
+def merchant_for_key(key):
+    """(Merchant, touched) behind a live key, or None.
+
+    `touched` says the key's last-used time was refreshed in the session: the caller commits it.
+    """
+    if not key or not key.startswith(KEY_PREFIX):
+        return None
+    found = db.session.execute(
+        select(Merchant, MerchantKey.id, MerchantKey.last_used_at)
+        .join(MerchantKey, MerchantKey.merchant_id == Merchant.id)
+        .where(MerchantKey.key_hash == hash_key(key), MerchantKey.revoked_at.is_(None))
+    ).first()
+    if found is None:
+        return None
+    merchant, key_id, last_used_at = found
+    now = utcnow()
+    touched = last_used_at is None or now - last_used_at > LAST_USED_GRANULARITY
+    if touched:
+        db.session.execute(update(MerchantKey).where(MerchantKey.id == key_id).values(last_used_at=now))
+    return merchant, touched

@@ -1,0 +1,92 @@
+"""What merchants, beneficiaries and the receipts package read: aggregates computed by SQL."""
+from collections import defaultdict
+from datetime import date
+
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.money import split_largest_remainder
+from donations.roundup.models import Roundup, Settlement, SettlementLine
+
+
+def daily_totals(merchant_id, date_from: date, date_to: date):
+    """[(day, count, cents)] of live round-ups per local day, from `date_from` to `date_to` included."""
+    rows = db.session.execute(
+        select(Roundup.occurred_on, func.count(), func.sum(Roundup.roundup_cents))
+        .where(Roundup.merchant_id == merchant_id, Roundup.voided_at.is_(None),
+               Roundup.occurred_on >= date_from, Roundup.occurred_on <= date_to)
+        .group_by(Roundup.occurred_on).order_by(Roundup.occurred_on))
+    return [(day, count, int(cents)) for day, count, cents in rows]
+
+
+def merchant_summary(merchant, date_from: date, date_to: date):
+    """Totals per day and per beneficiary (the current shares) over a period."""
+    days = daily_totals(merchant.id, date_from, date_to)
+    count = sum(day[1] for day in days)
+    total = sum(day[2] for day in days)
+    beneficiaries = list(merchant.beneficiaries)
+    amounts = split_largest_remainder(total, [b.share_basis_points for b in beneficiaries]) if beneficiaries else []
+    return {
+        "from": date_from, "to": date_to, "roundup_count": count, "roundups_cents": total,
+        "days": [{"day": day, "roundup_count": n, "roundups_cents": cents} for day, n, cents in days],
+        "beneficiaries": [
+            {"name": beneficiary_name(b), "kind": "organization" if b.organization_id else "campaign",
+             "share_basis_points": b.share_basis_points, "roundups_cents": amount}
+            for b, amount in zip(beneficiaries, amounts)
+        ],
+    }
+
+
+def beneficiary_name(beneficiary):
+    if beneficiary.organization_id is not None:
+        return beneficiary.organization.name
+    from campaigns.models import Campaign
+
+    return db.session.get(Campaign, beneficiary.campaign_id).title
+
+
+def settlements_for(*, merchant_id=None, organization_id=None, month: date | None = None):
+    """The statements a merchant (its own) or an organization (those it has a line in) may read."""
+    query = select(Settlement).order_by(Settlement.month.desc(), Settlement.id)
+    if merchant_id is not None:
+        query = query.where(Settlement.merchant_id == merchant_id)
+    if organization_id is not None:
+        query = query.where(Settlement.id.in_(
+            select(SettlementLine.settlement_id).where(SettlementLine.recipient_organization_id == organization_id)))
+    if month is not None:
+        query = query.where(Settlement.month == month)
+    return query
+
+
+def donor_year_totals(organization_id, year) -> list[tuple[str, int]]:
+    """[(donor email, cents)] given to `organization_id` in `year` through settled round-ups.
+
+    A donor's round-ups of the year (by the day they were given, in the territory's time zone), not
+    voided, are taken per statement that collected them, and split between that statement's lines by
+    their shares with the same largest-remainder rule as the statement itself; the donor's part of
+    every line whose money reaches the organization (its own line, or a line of one of its
+    campaigns) is summed. The merchant's match is the merchant's gift, never the customer's.
+    """
+    lines_by_settlement = defaultdict(list)
+    lines = db.session.execute(
+        select(SettlementLine.settlement_id, SettlementLine.id, SettlementLine.share_basis_points,
+               SettlementLine.recipient_organization_id)
+        .where(SettlementLine.settlement_id.in_(
+            select(SettlementLine.settlement_id).where(SettlementLine.recipient_organization_id == organization_id)))
+        .order_by(SettlementLine.settlement_id, SettlementLine.id))
+    for settlement_id, _, share, recipient in lines:
+        lines_by_settlement[settlement_id].append((share, recipient == organization_id))
+    if not lines_by_settlement:
+        return []
+    gifts = db.session.execute(
+        select(Roundup.settlement_id, Roundup.donor_email, func.sum(Roundup.roundup_cents))
+        .where(Roundup.donor_email.is_not(None), Roundup.voided_at.is_(None),
+               Roundup.settlement_id.in_(list(lines_by_settlement)),
+               Roundup.occurred_on >= date(year, 1, 1), Roundup.occurred_on < date(year + 1, 1, 1))
+        .group_by(Roundup.settlement_id, Roundup.donor_email))
+    totals = defaultdict(int)
+    for settlement_id, email, cents in gifts:
+        shares = lines_by_settlement[settlement_id]
+        parts = split_largest_remainder(int(cents), [share for share, _ in shares])
+        totals[email] += sum(part for part, (_, ours) in zip(parts, shares) if ours)
+    return sorted((email, cents) for email, cents in totals.items() if cents > 0)

@@ -1,0 +1,195 @@
+"""JSON API of the round-up: merchants (admins), the checkout (merchant keys), statements."""
+from datetime import date
+
+from flask import Response, g
+from flask_smorest import Blueprint
+
+from app.auth.access import require_roles
+from app.errors import NotFound
+from app.extensions import db
+from app.formatting import local_today
+from app.pagination import PageArgs, paginate
+from donations.roundup import documents, services
+from donations.roundup.models import Settlement
+from donations.roundup.access import require_merchant, require_statement_reader, statement_scope
+from donations.roundup.schemas import (BatchIn, BatchOut, KeyCreatedOut, KeyIn, KeyOut, MerchantCreatedOut,
+                                       MerchantIn, MerchantOut, MerchantPatch, QuoteIn, QuoteOut, RoundupIn,
+                                       RoundupOut, SettlementArgs, SettlementOut, SummaryArgs, SummaryOut,
+                                       VoidOut)
+
+merchants_bp = Blueprint("merchants", __name__, url_prefix="/api/v1/merchants",
+                         description="Merchants offering the round-up, their rules, beneficiaries and keys.")
+checkout_bp = Blueprint("roundups", __name__, url_prefix="/api/v1",
+                        description="The checkout API, called by a merchant's till or back end with its key.")
+settlements_bp = Blueprint("settlements", __name__, url_prefix="/api/v1/settlements",
+                           description="Monthly statements: what each merchant owes, to whom.")
+
+
+@merchants_bp.route("", methods=["POST"])
+@require_roles("admin")
+@merchants_bp.arguments(MerchantIn)
+@merchants_bp.response(201, MerchantCreatedOut)
+def create_merchant(data):
+    merchant = services.create_merchant(**data)
+    key_row, key = services.create_key(merchant, label="created with the merchant")
+    db.session.commit()
+    key_row.key = key
+    merchant.key = key_row
+    return merchant
+
+
+@merchants_bp.route("", methods=["GET"])
+@require_roles("admin")
+@merchants_bp.arguments(PageArgs, location="query")
+@merchants_bp.response(200, MerchantOut(many=True))
+def list_merchants(args):
+    return paginate(services.list_merchants(), args["page"], args["per_page"])
+
+
+@merchants_bp.route("/<slug>", methods=["GET"])
+@require_roles("admin")
+@merchants_bp.response(200, MerchantOut)
+def get_merchant(slug):
+    return services.get_merchant(slug)
+
+
+@merchants_bp.route("/<slug>", methods=["PATCH"])
+@require_roles("admin")
+@merchants_bp.arguments(MerchantPatch(partial=True))
+@merchants_bp.response(200, MerchantOut)
+def update_merchant(data, slug):
+    merchant = services.update_merchant(services.get_merchant(slug), **data)
+    db.session.commit()
+    return merchant
+
+
+@merchants_bp.route("/<slug>/keys", methods=["POST"])
+@require_roles("admin")
+@merchants_bp.arguments(KeyIn)
+@merchants_bp.response(201, KeyCreatedOut)
+def create_key(data, slug):
+    row, key = services.create_key(services.get_merchant(slug), label=data["label"])
+    db.session.commit()
+    row.key = key
+    return row
+
+
+@merchants_bp.route("/<slug>/keys", methods=["GET"])
+@require_roles("admin")
+@merchants_bp.response(200, KeyOut(many=True))
+def list_keys(slug):
+    return services.list_keys(services.get_merchant(slug))
+
+
+@merchants_bp.route("/<slug>/keys/<int:key_id>/revoke", methods=["POST"])
+@require_roles("admin")
+@merchants_bp.response(200, KeyOut)
+def revoke_key(slug, key_id):
+    row = services.revoke_key(services.get_key(services.get_merchant(slug), key_id))
+    db.session.commit()
+    return row
+
+
+@checkout_bp.route("/roundups/quote", methods=["POST"])
+@require_merchant
+@checkout_bp.arguments(QuoteIn)
+@checkout_bp.response(200, QuoteOut)
+def quote(data):
+    return services.quote(g.current_merchant, data["basket_cents"])
+
+
+@checkout_bp.route("/roundups", methods=["POST"])
+@require_merchant
+@checkout_bp.arguments(RoundupIn)
+@checkout_bp.response(201, RoundupOut)
+@checkout_bp.alt_response(200, schema=RoundupOut, description="A replay: the round-up recorded first.")
+def record_roundup(data):
+    roundup, created = services.record_roundup(g.current_merchant, **data)
+    db.session.commit()
+    return roundup, (201 if created else 200)
+
+
+@checkout_bp.route("/roundups/batch", methods=["POST"])
+@require_merchant
+@checkout_bp.arguments(BatchIn)
+@checkout_bp.response(200, BatchOut)
+def record_batch(data):
+    result = services.record_batch(g.current_merchant, data["roundups"])
+    db.session.commit()
+    return result
+
+
+@checkout_bp.route("/roundups/<external_id>/void", methods=["POST"])
+@require_merchant
+@checkout_bp.response(200, VoidOut)
+def void_roundup(external_id):
+    roundup, after_settlement = services.void_roundup(g.current_merchant, external_id)
+    db.session.commit()
+    roundup.adjustment = after_settlement
+    return roundup
+
+
+@checkout_bp.route("/merchant/summary", methods=["GET"])
+@require_merchant
+@checkout_bp.arguments(SummaryArgs, location="query")
+@checkout_bp.response(200, SummaryOut)
+def summary(args):
+    today = local_today()
+    date_to = args.get("date_to") or today
+    date_from = args.get("date_from") or date(date_to.year, date_to.month, 1)
+    if date_from > date_to:
+        date_from, date_to = date_to, date_from
+    result = services.merchant_summary(g.current_merchant, date_from, date_to)
+    result["date_from"], result["date_to"] = result.pop("from"), result.pop("to")
+    return result
+
+
+@settlements_bp.route("", methods=["GET"])
+@require_statement_reader
+@settlements_bp.arguments(SettlementArgs, location="query")
+@settlements_bp.response(200, SettlementOut(many=True))
+def list_settlements(args):
+    month = services.parse_month(args["month"]) if args.get("month") else None
+    query = services.settlements_for(month=month, **statement_scope())
+    return paginate(query, args["page"], args["per_page"])
+
+
+def _readable_settlement(settlement_id):
+    settlement = db.session.scalar(services.settlements_for(**statement_scope())
+                                   .where(Settlement.id == settlement_id))
+    if settlement is None:
+        raise NotFound(f"no statement {settlement_id}")
+    return settlement
+
+
+@settlements_bp.route("/<int:settlement_id>", methods=["GET"])
+@require_statement_reader
+@settlements_bp.response(200, SettlementOut)
+def get_settlement(settlement_id):
+    return _readable_settlement(settlement_id)
+
+
+@settlements_bp.route("/<int:settlement_id>.csv", methods=["GET"])
+@require_statement_reader
+def settlement_csv(settlement_id):
+    settlement = _readable_settlement(settlement_id)
+    return Response(documents.statement_csv(settlement, g.get("settlement_organization_id")),
+                    mimetype="text/csv", headers={"Content-Disposition":
+                                                  f'attachment; filename="{documents.filename(settlement)}.csv"'})
+
+
+@settlements_bp.route("/<int:settlement_id>.pdf", methods=["GET"])
+@require_statement_reader
+def settlement_pdf(settlement_id):
+    settlement = _readable_settlement(settlement_id)
+    return Response(documents.statement_pdf(settlement, g.get("settlement_organization_id")),
+                    mimetype="application/pdf", headers={"Content-Disposition":
+                                                         f'attachment; filename="{documents.filename(settlement)}.pdf"'})
+
+
+def init_app(app):
+    from app.extensions import api
+
+    api.register_blueprint(merchants_bp)
+    api.register_blueprint(checkout_bp)
+    api.register_blueprint(settlements_bp)
