@@ -1,0 +1,228 @@
+"""Starting a card gift: the pending row, the Stripe customer and SetupIntent, then the payment."""
+import logging
+
+import stripe
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from app.errors import Conflict, InvalidInput, NotFound
+from app.extensions import db
+from app.identifiers import clean_siren
+from campaigns import services as campaigns
+from donations import ledger
+from donations.gateway import call_stripe, object_id, stripe_client
+from donations.models import Donation, DonationStatus, DonorType, PaymentMethod, ReceiptChoice
+
+log = logging.getLogger(__name__)
+
+DONOR_FIELDS = ("first_name", "last_name", "email", "address_line1", "address_line2", "postal_code", "city",
+                "country", "company_name", "company_legal_form", "company_siren")
+RECEIPT_FIELDS = {
+    DonorType.individual: ("first_name", "last_name", "address_line1", "postal_code", "city"),
+    DonorType.company: ("company_name", "company_legal_form", "company_siren", "address_line1", "postal_code",
+                        "city"),
+}
+
+
+def get_donation(donation_id) -> Donation:
+    donation = db.session.get(Donation, donation_id)
+    if donation is None:
+        raise NotFound(f"no gift {donation_id}")
+    return donation
+
+
+def get_donation_by_public_id(public_id) -> Donation:
+    donation = db.session.scalar(select(Donation).where(Donation.public_id == public_id))
+    if donation is None:
+        raise NotFound("no such gift")
+    return donation
+
+
+def lock_donation(donation_id) -> Donation:
+    """The gift's row, locked until the transaction ends (PostgreSQL; SQLite has one writer)."""
+    donation = db.session.scalar(select(Donation).where(Donation.id == donation_id)
+                                 .with_for_update().execution_options(populate_existing=True))
+    if donation is None:
+        raise NotFound(f"no gift {donation_id}")
+    return donation
+
+
+def clean_donor(donor_type, receipt_choice, values):
+    """Donor fields trimmed; those a receipt needs are required when a receipt is wanted."""
+    donor = {name: (values.get(name) or "").strip() for name in DONOR_FIELDS}
+    donor["country"] = donor["country"] or "France"
+    if donor_type is DonorType.company:
+        if not donor["company_name"]:
+            raise InvalidInput("a company gift names the company", "company_name")
+        try:
+            donor["company_siren"] = clean_siren(donor["company_siren"])
+        except ValueError as error:
+            raise InvalidInput(str(error), "company_siren") from None
+    else:
+        donor["company_name"] = donor["company_legal_form"] = donor["company_siren"] = None
+    if receipt_choice is not ReceiptChoice.none:
+        missing = {name: ["required for a tax receipt"] for name in RECEIPT_FIELDS[donor_type] if not donor[name]}
+        if missing:
+            raise InvalidInput(f"a tax receipt needs: {', '.join(missing)}", errors=missing)
+    return donor
+
+
+def check_amount(campaign, amount_cents):
+    if amount_cents > current_app.config["MAX_GIFT_CENTS"]:
+        raise InvalidInput("this amount is above the largest gift accepted online", "amount_cents")
+    campaigns.ensure_accepting_gifts(campaign, amount_cents)
+
+
+def _tier_for(campaign, reward_tier_id, amount_cents):
+    if reward_tier_id is None:
+        return None
+    tier = next((t for t in campaign.tiers if t.id == reward_tier_id), None)
+    if tier is None:
+        raise InvalidInput("this reward is not one of the campaign's", "reward_tier_id")
+    if amount_cents < tier.min_amount_cents:
+        raise InvalidInput("the gift is below this reward's minimum", "reward_tier_id")
+    return tier
+
+
+def existing_gift(campaign_id, idempotency_key):
+    if not idempotency_key:
+        return None
+    return db.session.scalar(select(Donation).where(Donation.campaign_id == campaign_id,
+                                                    Donation.idempotency_key == idempotency_key))
+
+
+def start_gift(campaign_slug, *, amount_cents, donor_type=DonorType.individual, receipt_choice=ReceiptChoice.per_gift,
+               reward_tier_id=None, anonymous=False, public_message="", monthly=False, idempotency_key=None,
+               **donor_values) -> tuple[Donation, bool]:
+    """Create the pending gift and its Stripe customer and SetupIntent.
+
+    Returns (gift, created). A retry with the same idempotency key returns the first gift and
+    creates nothing: the unique (campaign, key) constraint decides between concurrent retries.
+    """
+    campaign = campaigns.get_campaign(campaign_slug)
+    donor_type, receipt_choice = DonorType(donor_type), ReceiptChoice(receipt_choice)
+    first = existing_gift(campaign.id, idempotency_key)
+    if first is not None:
+        return first, False
+    if not campaign.organization.issues_receipts:
+        receipt_choice = ReceiptChoice.none
+    check_amount(campaign, amount_cents)
+    tier = _tier_for(campaign, reward_tier_id, amount_cents)
+    donor = clean_donor(donor_type, receipt_choice, donor_values)
+    if not donor["email"]:
+        raise InvalidInput("an email address is needed to confirm the gift", "email")
+    if monthly and tier is not None:
+        raise InvalidInput("rewards are for one-off gifts", "reward_tier_id")
+
+    donation = Donation(campaign_id=campaign.id, organization_id=campaign.organization_id, amount_cents=amount_cents,
+                        donor_type=donor_type, receipt_choice=receipt_choice, anonymous=bool(anonymous),
+                        public_message=(public_message or "").strip(), monthly=bool(monthly),
+                        reward_tier_id=tier.id if tier else None,
+                        tier_fair_value_cents=tier.fair_value_cents if tier else 0,
+                        payment_method=PaymentMethod.card, idempotency_key=idempotency_key or None, **donor)
+    try:
+        with db.session.begin_nested():
+            db.session.add(donation)
+    except IntegrityError:
+        # A concurrent retry with the same key committed first: its gift is the gift.
+        first = existing_gift(campaign.id, idempotency_key)
+        if first is None:
+            raise
+        return first, False
+    ledger.claim_tier(donation)
+    _open_setup_intent(donation, campaign)
+    db.session.flush()
+    return donation, True
+
+
+def _open_setup_intent(donation, campaign):
+    client = stripe_client()
+    key = f"solidaire-gift-{donation.public_id}"
+    metadata = {"donation": donation.public_id, "campaign": campaign.slug}
+    with call_stripe("registering the donor"):
+        customer = client.v1.customers.create(
+            params={"email": donation.email, "name": donation.donor_name, "metadata": metadata},
+            options={"idempotency_key": f"{key}-customer"})
+        setup = client.v1.setup_intents.create(
+            params={"customer": customer.id, "payment_method_types": ["card"], "usage": "off_session",
+                    "metadata": metadata},
+            options={"idempotency_key": f"{key}-setup"})
+    donation.stripe_customer_id = customer.id
+    donation.stripe_setup_intent_id = setup.id
+
+
+def client_secret_for(donation):
+    """What the page needs to go on: the SetupIntent's secret before payment, the PaymentIntent's after."""
+    client = stripe_client()
+    with call_stripe("reading the payment"):
+        if donation.stripe_payment_intent_id:
+            intent = client.v1.payment_intents.retrieve(donation.stripe_payment_intent_id)
+            return "payment_intent", intent.client_secret, intent.status
+        if donation.stripe_setup_intent_id:
+            intent = client.v1.setup_intents.retrieve(donation.stripe_setup_intent_id)
+            return "setup_intent", intent.client_secret, intent.status
+    return None, None, None
+
+
+def confirm_gift(donation_id, payment_method=None) -> tuple[Donation, dict]:
+    """After the page confirmed the SetupIntent: charge the saved card (or start the monthly gift).
+
+    Returns the gift and what the page needs next: `{"status", "client_secret"?}`. A repeated call
+    does not charge twice: the gift's row is locked and its PaymentIntent reused.
+    """
+    donation = lock_donation(donation_id)
+    if donation.is_offline or donation.stripe_setup_intent_id is None:
+        raise Conflict("this gift is not paid by card online")
+    if donation.stripe_payment_intent_id and donation.status is not DonationStatus.failed:
+        return donation, _next_step(donation)
+    client = stripe_client()
+    with call_stripe("reading the card registration"):
+        setup = client.v1.setup_intents.retrieve(donation.stripe_setup_intent_id)
+    saved_method = object_id(setup.payment_method)
+    if setup.status != "succeeded" or not saved_method:
+        raise Conflict("the card has not been registered yet", "payment_method")
+    if payment_method and payment_method != saved_method:
+        raise InvalidInput("this is not the card registered for the gift", "payment_method")
+    if donation.monthly:
+        from donations.services.monthly import start_subscription
+
+        start_subscription(donation, saved_method)
+    else:
+        _charge(donation, saved_method)
+    db.session.flush()
+    return donation, _next_step(donation)
+
+
+def _charge(donation, payment_method):
+    client = stripe_client()
+    # A retry after a decline is a new PaymentIntent, hence a new key; a repeat of the same attempt is not.
+    attempt = donation.stripe_payment_intent_id or "first"
+    params = {"amount": donation.amount_cents, "currency": "eur", "customer": donation.stripe_customer_id,
+              "payment_method": payment_method, "confirm": True,
+              "metadata": {"donation": donation.public_id, "campaign": donation.campaign.slug}}
+    try:
+        with call_stripe("charging the card"):
+            intent = client.v1.payment_intents.create(
+                params=params, options={"idempotency_key": f"solidaire-gift-{donation.public_id}-pay-{attempt}"})
+    except stripe.CardError as error:
+        intent_id = object_id(getattr(error.error, "payment_intent", None)) if error.error else None
+        if intent_id:
+            donation.stripe_payment_intent_id = intent_id
+        donation.failure_reason = (error.user_message or "card declined")[:300]
+        if donation.status is DonationStatus.pending:
+            from donations.services.settlement import fail_gift
+
+            fail_gift(donation, donation.failure_reason)
+        return
+    donation.stripe_payment_intent_id = intent.id
+
+
+def _next_step(donation):
+    kind, secret, status = client_secret_for(donation)
+    step = {"status": donation.status.value, "payment_status": status}
+    if status in ("requires_action", "requires_source_action"):
+        step["client_secret"] = secret
+    if donation.failure_reason and donation.status is DonationStatus.failed:
+        step["failure_reason"] = donation.failure_reason
+    return step

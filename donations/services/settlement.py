@@ -1,0 +1,93 @@
+"""Settling a gift from Stripe's word: the PaymentIntent re-read from Stripe decides, never a payload.
+
+`settle_payment_intent` is what both the webhook and the reconciliation job call; whatever order
+and however often events arrive, a gift succeeds once and a late failure never undoes a success.
+"""
+import logging
+
+from flask import current_app
+from sqlalchemy import select
+
+from app.errors import InvalidTransition
+from app.extensions import db
+from app.formatting import local_today
+from donations import ledger, signals
+from donations.gateway import call_stripe, object_id, stripe_client, stripe_date
+from donations.mail import queue_donor_email
+from donations.models import Donation, DonationStatus
+from donations.services.links import donor_token
+
+log = logging.getLogger(__name__)
+
+FAILED_INTENT_STATES = {"requires_payment_method", "canceled"}
+
+
+def succeed_gift(donation, paid_on=None):
+    """The money arrived: in this one transaction the gift succeeds, the campaign counts it, partners
+    match it and the receipts package hears of it. False when it had already succeeded."""
+    was_failed = donation.status is DonationStatus.failed
+    try:
+        if not donation.move_to(DonationStatus.succeeded):
+            return False
+    except InvalidTransition:
+        log.info("gift %s is %s: a late success changes nothing", donation.id, donation.status.value)
+        return False
+    if was_failed:
+        ledger.claim_tier(donation)  # released when it failed; a retried card won it back
+    donation.paid_on = paid_on or local_today()
+    donation.failure_reason = ""
+    db.session.flush()
+    ledger.count_gift(donation)
+    signals.gift_succeeded.send(donation)
+    monthly_url = None
+    if donation.monthly and donation.recurring_of_id is None:
+        monthly_url = f"{current_app.config['PUBLIC_URL']}/dons/{donor_token(donation, 'monthly')}/mensuel"
+    queue_donor_email(donation, "thanks", "Merci pour votre don", "donations/email/thanks.txt",
+                      monthly_url=monthly_url)
+    return True
+
+
+def fail_gift(donation, reason=""):
+    """Stripe declined. Only a pending gift fails: a failure that arrives after a success is stale."""
+    if donation.status is not DonationStatus.pending:
+        return False
+    donation.move_to(DonationStatus.failed)
+    donation.failure_reason = (reason or "payment declined")[:300]
+    ledger.release_tier(donation)
+    db.session.flush()
+    return True
+
+
+def _locked(statement):
+    return db.session.scalar(statement.with_for_update().execution_options(populate_existing=True))
+
+
+def settle_payment_intent(intent_id):
+    """Re-read the PaymentIntent from Stripe and bring its gift to what Stripe says. Returns a word
+    for the log: succeeded, failed, unchanged, unknown."""
+    with call_stripe("reading the payment"):
+        intent = stripe_client().v1.payment_intents.retrieve(intent_id).to_dict()
+    donation = _locked(select(Donation).where(Donation.stripe_payment_intent_id == intent["id"]))
+    if donation is None:
+        invoice_id = object_id(intent.get("invoice"))
+        if invoice_id:
+            from donations.services.monthly import settle_invoice
+
+            return settle_invoice(invoice_id)
+        return "unknown"
+    return apply_intent(donation, intent)
+
+
+def apply_intent(donation, intent):
+    """Bring the gift to what the re-read PaymentIntent (a plain dict) says."""
+    status = intent["status"]
+    if status == "succeeded":
+        charge = intent.get("latest_charge")
+        if charge is not None:
+            donation.stripe_charge_id = object_id(charge)
+        created = charge["created"] if isinstance(charge, dict) else intent["created"]
+        return "succeeded" if succeed_gift(donation, stripe_date(created)) else "unchanged"
+    if status in FAILED_INTENT_STATES and (intent.get("last_payment_error") or status == "canceled"):
+        reason = (intent.get("last_payment_error") or {}).get("message") or status
+        return "failed" if fail_gift(donation, reason) else "unchanged"
+    return "unchanged"
