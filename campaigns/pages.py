@@ -12,13 +12,14 @@ from sqlalchemy import select
 from app.auth.access import can_see_organization, current_user
 from app.errors import DomainError
 from app.extensions import csrf, db
-from app.formatting import local_today, to_local
+from app.formatting import local_today
 from app.types import utcnow
 from campaigns import services
-from campaigns.models import (Campaign, CampaignCategory, CampaignPartnerTotal, CampaignStatus, ContributionSource,
-                              MatchPledge)
+from campaigns.models import Campaign, CampaignCategory, CampaignStatus
 from campaigns.models.campaigns import CATEGORY_LABELS
+from campaigns.services.campaigns import days_left
 from campaigns.services.content import latest_news, wall_entries
+from campaigns.services.pledges import partner_shares
 
 bp = Blueprint("campaign_pages", __name__, template_folder="templates", static_folder="static",
                static_url_path="/static/campagnes")
@@ -46,33 +47,9 @@ def render_slot(name, campaign):
     return Markup(fn(campaign)) if fn is not None else None
 
 
-def days_left(campaign, today=None):
-    """Whole days until the end date, in the territory's calendar (0 on the last day or after)."""
-    today = today or local_today()
-    return max(0, (to_local(campaign.ends_at).date() - today).days)
-
-
 def _visible_or_404(campaign):
     if campaign.status is CampaignStatus.draft and not can_see_organization(current_user(), campaign.organization_id):
         abort(404)
-
-
-def _partners(campaign):
-    """Each partner with what they have put in (matches, grants) and their pledges."""
-    partners = {}
-    for pledge in db.session.scalars(select(MatchPledge).where(MatchPledge.campaign_id == campaign.id)
-                                     .order_by(MatchPledge.id)):
-        entry = partners.setdefault(pledge.partner_id, {"partner": pledge.partner, "matched_cents": 0,
-                                                        "granted_cents": 0, "pledges": []})
-        entry["pledges"].append(pledge)
-    for total in db.session.scalars(select(CampaignPartnerTotal).where(CampaignPartnerTotal.campaign_id == campaign.id)):
-        entry = partners.setdefault(total.partner_id, {"partner": total.partner, "matched_cents": 0,
-                                                       "granted_cents": 0, "pledges": []})
-        if total.source is ContributionSource.match:
-            entry["matched_cents"] += total.amount_cents
-        else:
-            entry["granted_cents"] += total.amount_cents
-    return sorted(partners.values(), key=lambda e: (-(e["matched_cents"] + e["granted_cents"]), e["partner"].name))
 
 
 @bp.route("/campagnes/<slug>")
@@ -82,7 +59,7 @@ def campaign(slug):
     user = current_user()
     return render_template(
         "campaigns/campaign.html", campaign=campaign, tiers=campaign.tiers, stretch_goals=campaign.stretch_goals,
-        partners=_partners(campaign), news=latest_news(campaign.id), wall=wall_entries(campaign.id),
+        partners=partner_shares(campaign), news=latest_news(campaign.id), wall=wall_entries(campaign.id),
         days_left=days_left(campaign), donation_form=render_slot("donation_form", campaign),
         accepting=campaign.status is CampaignStatus.published and campaign.starts_at <= utcnow() < campaign.ends_at,
         can_manage=can_see_organization(user, campaign.organization_id) and user.role.value in ("admin", "holder"),

@@ -1,10 +1,14 @@
-"""Request and response shapes of the organizations and partners API."""
+"""Request and response shapes of the organizations, partners and campaigns API."""
 import marshmallow as ma
 from marshmallow import fields, validate
 
 from app.identifiers import clean_rna, clean_siren, format_siren
 from app.text import SLUG_RE
-from campaigns.models import OrganizationCategory, PartnerKind, ReceiptRegime
+from app.pagination import PageArgs
+from campaigns.services.campaigns import days_left
+from campaigns.services.pledges import list_pledges, partner_shares
+from campaigns.models import (CampaignCategory, CampaignStatus, FundingModel, OrganizationCategory, PartnerKind,
+                              ReceiptRegime)
 
 
 def _checked(cleaner):
@@ -96,3 +100,172 @@ class PartnerOut(ma.Schema):
     city = fields.String()
     website = fields.String()
     created_at = fields.DateTime()
+
+
+# --- Campaigns -------------------------------------------------------------------------------------
+
+Cents = lambda **kw: fields.Integer(strict=True, validate=validate.Range(min=1, max=10**12), **kw)  # noqa: E731
+
+
+class TierIn(ma.Schema):
+    id = fields.Integer(strict=True)
+    title = fields.String(required=True, validate=validate.Length(min=2, max=200))
+    description = fields.String(validate=validate.Length(max=2000))
+    min_amount_cents = Cents(required=True)
+    quantity_limit = fields.Integer(strict=True, allow_none=True, validate=validate.Range(min=1))
+    fair_value_cents = fields.Integer(strict=True, validate=validate.Range(min=0, max=10**10))
+
+
+class StretchGoalIn(ma.Schema):
+    amount_cents = Cents(required=True)
+    title = fields.String(required=True, validate=validate.Length(min=2, max=200))
+    description = fields.String(validate=validate.Length(max=2000))
+
+
+class CampaignIn(ma.Schema):
+    organization = fields.String(metadata={"description": "organization slug; a holder's own by default"})
+    title = fields.String(required=True, validate=validate.Length(min=3, max=200))
+    slug = Slug()
+    summary = fields.String(validate=validate.Length(max=500))
+    description = fields.String(validate=validate.Length(max=50_000), metadata={"description": "Markdown"})
+    commune = fields.String(required=True, validate=validate.Length(min=1, max=120))
+    insee_code = fields.String(required=True, validate=validate.Regexp(r"^(\d{5}|2[AB]\d{3})$",
+                                                                     error="5 characters (2A/2B for Corsica)"))
+    category = fields.Enum(CampaignCategory, required=True)
+    goal_cents = Cents(required=True)
+    min_gift_cents = Cents()
+    starts_at = fields.AwareDateTime(required=True)
+    ends_at = fields.AwareDateTime(required=True)
+    funding_model = fields.Enum(FundingModel, required=True)
+    tiers = fields.List(fields.Nested(TierIn), validate=validate.Length(max=50))
+    stretch_goals = fields.List(fields.Nested(StretchGoalIn), validate=validate.Length(max=20))
+
+    @ma.validates_schema
+    def ends_after_start(self, data, **kwargs):
+        if data.get("starts_at") and data.get("ends_at") and data["ends_at"] <= data["starts_at"]:
+            raise ma.ValidationError("the campaign ends after it starts", "ends_at")
+
+
+class CampaignPatch(CampaignIn):
+    """Any subset of the fields (use with `partial=True`); `tiers`, when given, is the full list."""
+
+    class Meta:
+        exclude = ("organization",)
+
+
+class CampaignFilters(PageArgs):
+    status = fields.Enum(CampaignStatus)
+    territory = fields.String(validate=validate.Length(max=120), metadata={"description": "INSEE code or commune"})
+    category = fields.Enum(CampaignCategory)
+    q = fields.String(validate=validate.Length(max=200))
+
+
+class TierOut(ma.Schema):
+    id = fields.Integer()
+    title = fields.String()
+    description = fields.String()
+    min_amount_cents = fields.Integer()
+    quantity_limit = fields.Integer(allow_none=True)
+    claimed_count = fields.Integer()
+    remaining = fields.Integer(allow_none=True)
+    fair_value_cents = fields.Integer()
+
+
+class StretchGoalOut(ma.Schema):
+    amount_cents = fields.Integer()
+    title = fields.String()
+    description = fields.String()
+
+
+def _totals(campaign):
+    return {"raised_cents": campaign.raised_cents,
+            "by_source": {source: getattr(campaign, f"{source}_cents")
+                          for source in ("online", "offline", "company", "roundup", "match", "grant")},
+            "partners_cents": campaign.partners_cents}
+
+
+class CampaignOut(ma.Schema):
+    slug = fields.String()
+    title = fields.String()
+    summary = fields.String()
+    description = fields.String(attribute="description_md")
+    description_html = fields.String()
+    status = fields.Enum(CampaignStatus)
+    funding_model = fields.Enum(FundingModel)
+    category = fields.Enum(CampaignCategory)
+    commune = fields.String()
+    insee_code = fields.String()
+    organization = fields.Function(lambda c: {"slug": c.organization.slug, "name": c.organization.name})
+    goal_cents = fields.Integer()
+    min_gift_cents = fields.Integer()
+    starts_at = fields.DateTime()
+    ends_at = fields.DateTime()
+    published_at = fields.DateTime(allow_none=True)
+    totals = fields.Function(_totals)
+    donor_count = fields.Integer()
+    percent = fields.Integer()
+    days_left = fields.Function(days_left)
+    cover_url = fields.Function(lambda c: f"/campagnes/{c.slug}/couverture" if c.has_cover else None)
+    tiers = fields.List(fields.Nested(TierOut))
+    stretch_goals = fields.List(fields.Nested(StretchGoalOut))
+
+
+class PledgeIn(ma.Schema):
+    partner = fields.String(required=True, metadata={"description": "partner slug"})
+    ratio_numerator = fields.Integer(strict=True, validate=validate.Range(min=1, max=100))
+    ratio_denominator = fields.Integer(strict=True, validate=validate.Range(min=1, max=100))
+    per_gift_cap_cents = Cents(allow_none=True)
+    total_cap_cents = Cents(required=True)
+    max_gifts_per_donor = fields.Integer(strict=True, allow_none=True, validate=validate.Range(min=1))
+
+
+class PledgeOut(ma.Schema):
+    id = fields.Integer()
+    partner = fields.Function(lambda p: {"slug": p.partner.slug, "name": p.partner.name, "kind": p.partner.kind.value})
+    ratio_numerator = fields.Integer()
+    ratio_denominator = fields.Integer()
+    per_gift_cap_cents = fields.Integer(allow_none=True)
+    total_cap_cents = fields.Integer()
+    max_gifts_per_donor = fields.Integer(allow_none=True)
+    matched_cents = fields.Integer()
+    matched_gift_count = fields.Integer()
+    remaining_cents = fields.Integer()
+    active = fields.Boolean()
+
+
+class PartnerShareOut(ma.Schema):
+    partner = fields.Function(lambda e: {"slug": e["partner"].slug, "name": e["partner"].name})
+    matched_cents = fields.Integer()
+    granted_cents = fields.Integer()
+
+
+class CampaignDetailOut(CampaignOut):
+    partners = fields.Function(lambda c: PartnerShareOut(many=True).dump(partner_shares(c)))
+    pledges = fields.Function(lambda c: PledgeOut(many=True).dump(list_pledges(c)))
+
+
+class GrantIn(ma.Schema):
+    partner = fields.String(required=True)
+    amount_cents = Cents(required=True)
+    reference = fields.String(validate=validate.Length(min=1, max=200))
+
+
+class GrantOut(ma.Schema):
+    id = fields.Integer()
+    partner = fields.Function(lambda c: c.partner and c.partner.slug)
+    amount_cents = fields.Integer()
+    reversed_cents = fields.Integer()
+    reference = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+
+
+class NewsIn(ma.Schema):
+    title = fields.String(required=True, validate=validate.Length(min=2, max=200))
+    body = fields.String(required=True, validate=validate.Length(min=1, max=20_000), metadata={"description": "Markdown"})
+
+
+class NewsOut(ma.Schema):
+    id = fields.Integer()
+    title = fields.String()
+    body_html = fields.String()
+    published_at = fields.DateTime()

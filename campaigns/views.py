@@ -1,11 +1,18 @@
-"""JSON API: organizations and partners (administrators)."""
+"""JSON API: organizations and partners (administrators), campaigns (public, holders, administrators)."""
+from flask import abort, current_app, request
 from flask_smorest import Blueprint
+from sqlalchemy.orm import selectinload
 
-from app.auth.access import current_user, ensure_organization, ensure_partner, require_roles
+from app.auth.access import can_see_organization, current_user, ensure_organization, ensure_partner, require_roles
+from app.errors import InvalidInput
 from app.extensions import db
 from app.pagination import PageArgs, paginate
 from campaigns import services
-from campaigns.schemas import OrganizationIn, OrganizationOut, OrganizationPatch, PartnerIn, PartnerOut
+from campaigns.models import Campaign, CampaignStatus
+from campaigns.schemas import (CampaignDetailOut, CampaignFilters, CampaignIn, CampaignOut, CampaignPatch, GrantIn,
+                               GrantOut, NewsIn, NewsOut, OrganizationIn, OrganizationOut, OrganizationPatch,
+                               PartnerIn, PartnerOut, PledgeIn, PledgeOut)
+from campaigns.services.content import latest_news
 
 organizations_bp = Blueprint("organizations", __name__, url_prefix="/api/v1/organizations",
                              description="Beneficiary associations and public bodies.")
@@ -77,8 +84,159 @@ def get_partner(slug):
     return partner
 
 
+
+
+# --- Campaigns -------------------------------------------------------------------------------------
+
+campaigns_bp = Blueprint("campaigns", __name__, url_prefix="/api/v1/campaigns",
+                         description="Territorial campaigns, their reward tiers, match pledges and grants.")
+
+
+def _manageable(slug):
+    """The campaign, if the caller (admin, or holder of its organization) may manage it; else 404."""
+    campaign = services.get_campaign(slug)
+    ensure_organization(current_user(), campaign.organization_id)
+    return campaign
+
+
+def _visible(slug):
+    campaign = services.get_campaign(slug)
+    if campaign.status is CampaignStatus.draft and not can_see_organization(current_user(), campaign.organization_id):
+        abort(404)
+    return campaign
+
+
+@campaigns_bp.route("", methods=["POST"])
+@require_roles("admin", "holder")
+@campaigns_bp.arguments(CampaignIn)
+@campaigns_bp.response(201, CampaignOut)
+def create_campaign(data):
+    user = current_user()
+    organization_slug = data.pop("organization", None)
+    if organization_slug:
+        organization = services.get_organization(organization_slug)
+        ensure_organization(user, organization.id)
+        organization_id = organization.id
+    elif user.organization_id is not None:
+        organization_id = user.organization_id
+    else:
+        raise InvalidInput("name the organization that runs the campaign", "organization")
+    campaign = services.create_campaign(organization_id, **data)
+    db.session.commit()
+    return campaign
+
+
+@campaigns_bp.route("", methods=["GET"])
+@campaigns_bp.arguments(CampaignFilters, location="query")
+@campaigns_bp.response(200, CampaignOut(many=True))
+def list_campaigns(args):
+    """Public list; drafts appear only to their organization's users and administrators."""
+    statement = services.list_campaigns(
+        status=args.get("status"), territory=args.get("territory"), category=args.get("category"), q=args.get("q"),
+        viewer=current_user(),
+    ).options(selectinload(Campaign.tiers), selectinload(Campaign.stretch_goals))
+    return paginate(statement, args["page"], args["per_page"])
+
+
+@campaigns_bp.route("/<slug>", methods=["GET"])
+@campaigns_bp.response(200, CampaignDetailOut)
+def get_campaign(slug):
+    return _visible(slug)
+
+
+@campaigns_bp.route("/<slug>", methods=["PATCH"])
+@require_roles("admin", "holder")
+@campaigns_bp.arguments(CampaignPatch(partial=True))
+@campaigns_bp.response(200, CampaignOut)
+def update_campaign(data, slug):
+    campaign = services.update_campaign(_manageable(slug), **data)
+    db.session.commit()
+    return campaign
+
+
+@campaigns_bp.route("/<slug>/publish", methods=["POST"])
+@require_roles("admin", "holder")
+@campaigns_bp.response(200, CampaignOut)
+def publish_campaign(slug):
+    campaign = services.publish_campaign(_manageable(slug))
+    db.session.commit()
+    return campaign
+
+
+@campaigns_bp.route("/<slug>/cancel", methods=["POST"])
+@require_roles("admin", "holder")
+@campaigns_bp.response(200, CampaignOut)
+def cancel_campaign(slug):
+    campaign = services.cancel_campaign(_manageable(slug))
+    db.session.commit()
+    return campaign
+
+
+@campaigns_bp.route("/<slug>/cover", methods=["PUT"])
+@require_roles("admin", "holder")
+@campaigns_bp.response(200, CampaignOut)
+def upload_cover(slug):
+    """multipart/form-data with the image in the `cover` field (PNG, JPEG or WebP)."""
+    campaign = _manageable(slug)
+    upload = request.files.get("cover")
+    if upload is None:
+        raise InvalidInput("send the image in the multipart field `cover`", "cover")
+    services.set_cover(campaign, upload.read(current_app.config["CAMPAIGN_COVER_MAX_BYTES"] + 1))
+    db.session.commit()
+    return campaign
+
+
+@campaigns_bp.route("/<slug>/pledges", methods=["POST"])
+@require_roles("admin")
+@campaigns_bp.arguments(PledgeIn)
+@campaigns_bp.response(201, PledgeOut)
+def create_pledge(data, slug):
+    campaign = services.get_campaign(slug)
+    partner = services.get_partner(data.pop("partner"))
+    pledge = services.create_pledge(campaign, partner.id, **data)
+    db.session.commit()
+    return pledge
+
+
+@campaigns_bp.route("/<slug>/pledges", methods=["GET"])
+@require_roles("admin")
+@campaigns_bp.response(200, PledgeOut(many=True))
+def list_pledges(slug):
+    return services.list_pledges(services.get_campaign(slug))
+
+
+@campaigns_bp.route("/<slug>/grants", methods=["POST"])
+@require_roles("admin")
+@campaigns_bp.arguments(GrantIn)
+@campaigns_bp.response(201, GrantOut)
+def record_grant(data, slug):
+    """A partner's fixed grant (the city's subsidy, a company's patronage); `reference` makes a retry harmless."""
+    campaign = services.get_campaign(slug)
+    partner = services.get_partner(data["partner"])
+    grant = services.record_grant(campaign, partner.id, data["amount_cents"], reference=data.get("reference"))
+    db.session.commit()
+    return grant
+
+
+@campaigns_bp.route("/<slug>/news", methods=["POST"])
+@require_roles("admin", "holder")
+@campaigns_bp.arguments(NewsIn)
+@campaigns_bp.response(201, NewsOut)
+def add_news(data, slug):
+    news = services.add_news(_manageable(slug), data["title"], data["body"], author_id=current_user().id)
+    db.session.commit()
+    return news
+
+
+@campaigns_bp.route("/<slug>/news", methods=["GET"])
+@campaigns_bp.response(200, NewsOut(many=True))
+def list_news(slug):
+    return latest_news(_visible(slug).id, limit=50)
+
+
 def init_app(app):
     from app.extensions import api
 
     api.register_blueprint(organizations_bp)
     api.register_blueprint(partners_bp)
+    api.register_blueprint(campaigns_bp)

@@ -7,6 +7,7 @@ from sqlalchemy import func, or_, select
 
 from app.errors import Conflict, InvalidInput, NotFound
 from app.extensions import db
+from app.formatting import local_today, to_local
 from app.text import slugify
 from app.types import utcnow
 from campaigns import signals
@@ -210,6 +211,12 @@ def due_campaign_ids(now=None):
 def close_due_campaigns(now=None) -> list[Campaign]:
     """End every published campaign whose end date has passed (the caller commits)."""
     return [close_campaign(get_campaign_by_id(campaign_id), now) for campaign_id in due_campaign_ids(now)]
+
+
+def days_left(campaign, today=None):
+    """Whole days until the end date, in the territory's calendar (0 on the last day or after)."""
+    today = today or local_today()
+    return max(0, (to_local(campaign.ends_at).date() - today).days)
 
 
 def ensure_accepting_gifts(campaign, amount_cents, now=None):

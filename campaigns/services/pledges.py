@@ -4,8 +4,8 @@ from sqlalchemy import select
 from app.errors import Conflict, InvalidInput, NotFound
 from app.extensions import db
 from campaigns import signals
-from campaigns.models import CampaignStatus, ContributionSource, MatchPledge, Partner
-from campaigns.services.ledger import add_contribution
+from campaigns.models import CampaignPartnerTotal, CampaignStatus, ContributionSource, MatchPledge, Partner
+from campaigns.services.ledger import _existing, add_contribution
 
 OPEN_STATUSES = (CampaignStatus.draft, CampaignStatus.published)
 
@@ -49,7 +49,29 @@ def record_grant(campaign, partner_id, amount_cents, *, reference=None):
     Counted in the totals as source `grant`; `partner_grant_recorded` tells the receipts package,
     which issues a Cerfa 16216 receipt when the partner is a company. `reference` makes it idempotent.
     """
+    if reference is not None:
+        known = _existing(campaign.id, ContributionSource.grant, None, None, reference)
+        if known is not None:
+            return known
     contribution = add_contribution(campaign.id, ContributionSource.grant, amount_cents, partner_id=partner_id,
                                     reference=reference)
     signals.partner_grant_recorded.send(contribution)
     return contribution
+
+
+def partner_shares(campaign):
+    """Each partner with what they have put in (matches, grants) and their pledges."""
+    partners = {}
+    for pledge in db.session.scalars(select(MatchPledge).where(MatchPledge.campaign_id == campaign.id)
+                                     .order_by(MatchPledge.id)):
+        entry = partners.setdefault(pledge.partner_id, {"partner": pledge.partner, "matched_cents": 0,
+                                                        "granted_cents": 0, "pledges": []})
+        entry["pledges"].append(pledge)
+    for total in db.session.scalars(select(CampaignPartnerTotal).where(CampaignPartnerTotal.campaign_id == campaign.id)):
+        entry = partners.setdefault(total.partner_id, {"partner": total.partner, "matched_cents": 0,
+                                                       "granted_cents": 0, "pledges": []})
+        if total.source is ContributionSource.match:
+            entry["matched_cents"] += total.amount_cents
+        else:
+            entry["granted_cents"] += total.amount_cents
+    return sorted(partners.values(), key=lambda e: (-(e["matched_cents"] + e["granted_cents"]), e["partner"].name))
