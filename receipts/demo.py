@@ -1,0 +1,21 @@
+"""Demo data: the receipts of the demo gifts, so that /finance has something to show."""
+from sqlalchemy import select
+
+
+def load_receipts():
+    from donations.models import Donation, DonationStatus
+    from receipts.jobs import issue_queued_receipts
+    from receipts.models import ReceiptRequest
+    from receipts.services.gifts import queue_gift
+    from app.extensions import db
+
+    # Demo gifts may have been written straight into the database without the signal: queue them
+    # here (the queue's unique key makes this idempotent), then issue.
+    gifts = db.session.scalars(select(Donation).where(Donation.status == DonationStatus.succeeded)).all()
+    queued = set(db.session.scalars(select(ReceiptRequest.donation_id)))
+    for gift in gifts:
+        if gift.id not in queued:
+            queue_gift(gift)
+    db.session.commit()
+    done = issue_queued_receipts(limit=10_000)
+    return [f"receipts: {done} queued requests processed"] if done else []

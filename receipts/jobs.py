@@ -1,0 +1,82 @@
+"""Scheduled work: issue queued receipts every minute, and the year's annual receipts in January."""
+import logging
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from app.extensions import db
+from campaigns.models import Organization, ReceiptRegime
+from receipts.services import links
+from receipts.services.annual import run_annual
+from receipts.services.gifts import next_request, process_request
+
+log = logging.getLogger(__name__)
+
+
+def issue_queued_receipts(limit=500):
+    """Work through the queue, one committed transaction per request; returns how many were done."""
+    rules = current_app.config["TAX_RULES"]
+    done = 0
+    while done < limit:
+        request = next_request()
+        if request is None:
+            break
+        request_id = request.id
+        try:
+            issued = process_request(request, rules)
+            db.session.commit()
+        except (IntegrityError, OperationalError):
+            # Another issuer got there first (a unique key refused the duplicate): nothing was
+            # written by this attempt; the next run sees the row as it now stands.
+            db.session.rollback()
+            log.warning("receipt request %s will be retried", request_id)
+            break
+        done += 1
+        for receipt in issued:
+            _notify(receipt)
+    return done
+
+
+def _notify(receipt):
+    try:
+        links.email_receipt(receipt)
+    except Exception:  # the receipt is committed; a mail failure must not stop the queue
+        log.exception("could not email receipt %s", receipt.number)
+
+
+def issue_annual(organization, year, renderer=None, progress=None, notify=True):
+    def after_commit(receipts):
+        if notify:
+            for receipt in receipts:
+                _notify(receipt)
+
+    plan, issued = run_annual(organization, year, renderer=renderer, progress=progress, on_chunk=after_commit)
+    if notify:
+        for email, cents in plan.waiting_for_address:
+            links.email_roundup_invitation(email, organization, year, cents)
+    return plan, issued
+
+
+def annual_receipts_job():
+    """In January: last year's annual receipts for every organization that issues receipts."""
+    from app.formatting import local_today
+    from receipts.services.pdf import RenderPool
+
+    year = local_today().year - 1
+    organizations = db.session.scalars(select(Organization).where(
+        Organization.receipt_regime != ReceiptRegime.not_eligible).order_by(Organization.id)).all()
+    with RenderPool() as pool:
+        for organization in organizations:
+            plan, issued = issue_annual(organization, year, renderer=pool)
+            log.info("annual receipts %s %s: %s issued, %s already, %s waiting for an address",
+                     organization.slug, year, issued, plan.already_issued, len(plan.waiting_for_address))
+
+
+def register(app):
+    from app.scheduler import register_job
+
+    register_job(app, "receipts.issue_queued", issue_queued_receipts, "interval", minutes=1,
+                 description="Issue the receipts of gifts that succeeded (and correct refunded ones)")
+    register_job(app, "receipts.annual", annual_receipts_job, "cron", month=1, day=15, hour=6,
+                 description="Issue last year's annual receipts")

@@ -1,0 +1,185 @@
+"""HTML pages: the public receipt check, donors' receipts by signed link, and the finance officers' portal."""
+import hmac
+import io
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from sqlalchemy import select
+
+from app.auth.access import current_user, ensure_organization
+from app.auth.models import Role
+from app.errors import NotFound
+from app.extensions import csrf, db
+from app.formatting import local_today
+from campaigns import services as organizations
+from campaigns.models import Organization
+from receipts.models import Receipt, ReceiptStatus, RoundupDonor
+from receipts.services import exports, links
+
+public_bp = Blueprint("receipt_pages", __name__, template_folder="templates", static_folder="static",
+                      static_url_path="/static/receipts")
+finance_bp = Blueprint("finance_pages", __name__, url_prefix="/finance", template_folder="templates")
+
+
+@public_bp.route("/verifier/<organization>/<number>")
+def verify(organization, number):
+    """Confirms number, date, amount and beneficiary; says nothing about the donor."""
+    try:
+        org = organizations.get_organization(organization)
+        receipt = exports.get_receipt(org.id, number)
+    except NotFound:
+        receipt = None
+    token = request.args.get("k", "")
+    if receipt is None or not hmac.compare_digest(token.encode(), receipt.verification_token.encode()):
+        return render_template("receipts/verify.html", receipt=None), 404
+    return render_template("receipts/verify.html", receipt=receipt)
+
+
+@public_bp.route("/recus/<token>")
+def donor_receipts(token):
+    organization_id, email = links.read_donor_token(token)
+    organization = db.session.get(Organization, organization_id) or abort(404)
+    receipts = db.session.scalars(select(Receipt).where(Receipt.organization_id == organization_id,
+                                                        Receipt.donor_email == email)
+                                  .order_by(Receipt.year.desc(), Receipt.sequence.desc())).all()
+    return render_template("receipts/donor.html", organization=organization, receipts=receipts, token=token)
+
+
+@public_bp.route("/recus/<token>/<number>.pdf")
+def donor_pdf(token, number):
+    organization_id, email = links.read_donor_token(token)
+    receipt = exports.get_receipt(organization_id, number, with_pdf=True)
+    if receipt.donor_email != email:
+        abort(404)
+    return _pdf(receipt)
+
+
+@public_bp.route("/recus/arrondi/<token>", methods=["GET", "POST"])
+def roundup_identity(token):
+    """A round-up donor gives the name and address their annual receipt must carry."""
+    email = links.read_roundup_token(token)
+    profile = db.session.scalar(select(RoundupDonor).where(RoundupDonor.email == email))
+    fields = ("first_name", "last_name", "address_line1", "address_line2", "postal_code", "city")
+    errors = {}
+    values = {f: getattr(profile, f) for f in fields} if profile else {f: "" for f in fields}
+    if request.method == "POST":
+        csrf.protect()
+        values = {f: request.form.get(f, "").strip()[:200] for f in fields}
+        for name in ("first_name", "last_name", "address_line1", "city"):
+            if not values[name]:
+                errors[name] = "Ce champ est obligatoire sur un reçu fiscal."
+        if not (values["postal_code"].isdigit() and len(values["postal_code"]) == 5):
+            errors["postal_code"] = "Indiquez un code postal à 5 chiffres."
+        if not errors:
+            if profile is None:
+                profile = RoundupDonor(email=email, **values)
+                db.session.add(profile)
+            elif not profile_locked(email):
+                for name, value in values.items():
+                    setattr(profile, name, value)
+            db.session.commit()
+            flash("Merci : votre reçu annuel sera établi avec ces informations.", "success")
+            return redirect(url_for("receipt_pages.roundup_identity", token=token))
+    return render_template("receipts/roundup_identity.html", email=email, values=values, errors=errors,
+                           locked=profile is not None and profile_locked(email)), (400 if errors else 200)
+
+
+def profile_locked(email):
+    """Once a receipt carries the identity, it is frozen there; later changes would not match it."""
+    return db.session.scalar(select(Receipt.id).where(Receipt.donor_email == email).limit(1)) is not None
+
+
+def _pdf(receipt):
+    response = send_file(io.BytesIO(receipt.pdf), mimetype="application/pdf", as_attachment=True,
+                         download_name=f"recu-{receipt.number}.pdf", etag=receipt.pdf_sha256)
+    response.headers["X-Content-SHA256"] = receipt.pdf_sha256
+    return response
+
+
+# --- finance officers ---
+
+def _finance_organization():
+    user = current_user()
+    if user is None:
+        return None
+    if user.role not in (Role.admin, Role.finance):
+        abort(403)
+    slug = request.args.get("organization")
+    if user.role is Role.finance and not slug:
+        return user.organization
+    if not slug:
+        return None
+    organization = organizations.get_organization(slug)
+    ensure_organization(user, organization.id)
+    return organization
+
+
+def _year():
+    try:
+        year = int(request.args.get("year") or local_today().year)
+    except ValueError:
+        abort(404)
+    if not 2000 <= year <= 2100:
+        abort(404)
+    return year
+
+
+@finance_bp.before_request
+def signed_in():
+    if current_user() is None:
+        return redirect(url_for("auth.login", next=request.full_path))
+
+
+@finance_bp.route("")
+def index():
+    organization = _finance_organization()
+    if organization is None:  # an administrator chooses the organization
+        choices = db.session.scalars(select(Organization).order_by(Organization.name)).all()
+        return render_template("receipts/finance_choose.html", organizations=choices)
+    year = _year()
+    status = request.args.get("status") or None
+    if status not in (None, "issued", "cancelled"):
+        status = None
+    q = (request.args.get("q") or "").strip()[:100] or None
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    statement = exports.receipts_query(organization.id, year, status, None, q)
+    from app.pagination import paginate
+
+    receipts = paginate(statement, page, 50)
+    cancelled = db.session.scalars(exports.receipts_query(organization.id, year, "cancelled")).all()
+    return render_template("receipts/finance.html", organization=organization, year=year, status=status, q=q,
+                           receipts=receipts, page=page, cancelled=cancelled,
+                           declaration=exports.tax_declaration(organization.id, year),
+                           years=sorted(set(exports.receipt_years(organization.id)) | {local_today().year},
+                                        reverse=True),
+                           ReceiptStatus=ReceiptStatus)
+
+
+@finance_bp.route("/recus/<number>.pdf")
+def receipt_pdf(number):
+    organization = _finance_organization() or abort(404)
+    return _pdf(exports.get_receipt(organization.id, number, with_pdf=True))
+
+
+@finance_bp.route("/export.csv")
+def export_csv():
+    organization = _finance_organization() or abort(404)
+    year = _year()
+    response = current_app.response_class("\ufeff" + exports.export_csv(organization.id, year), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="recus-{organization.slug}-{year}.csv"'
+    return response
+
+
+@finance_bp.route("/archive.zip")
+def export_zip():
+    organization = _finance_organization() or abort(404)
+    year = _year()
+    buffer = io.BytesIO()
+    exports.export_zip(organization.id, year, buffer)
+    buffer.seek(0)
+    return send_file(buffer, mimetype="application/zip", as_attachment=True,
+                     download_name=f"recus-{organization.slug}-{year}.zip")
+
+
+def init_app(app):
+    app.register_blueprint(public_bp)
+    app.register_blueprint(finance_bp)

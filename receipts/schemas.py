@@ -1,0 +1,111 @@
+"""Request and response shapes of the receipts API."""
+import marshmallow as ma
+from marshmallow import fields, validate
+
+from app.pagination import PageArgs
+
+
+class ReceiptListArgs(PageArgs):
+    organization = fields.String(validate=validate.Length(max=80))
+    year = fields.Integer(validate=validate.Range(min=2000, max=2100))
+    status = fields.String(validate=validate.OneOf(["issued", "cancelled"]))
+    kind = fields.String(validate=validate.OneOf(["single", "annual"]))
+    q = fields.String(validate=validate.Length(max=100))
+
+
+class YearArgs(ma.Schema):
+    organization = fields.String(validate=validate.Length(max=80))
+    year = fields.Integer(required=True, validate=validate.Range(min=2000, max=2100))
+
+
+class DeclarationArgs(ma.Schema):
+    year = fields.Integer(required=True, validate=validate.Range(min=2000, max=2100))
+
+
+class DonorLinkArgs(ma.Schema):
+    token = fields.String(validate=validate.Length(max=500))
+
+
+class CancelIn(ma.Schema):
+    reason = fields.String(required=True, validate=validate.Length(min=3, max=2000))
+
+
+class AnnualIn(ma.Schema):
+    organization = fields.String(required=True, validate=validate.Length(max=80))
+    year = fields.Integer(required=True, validate=validate.Range(min=2000, max=2100))
+
+
+class AnnualOut(ma.Schema):
+    organization = fields.String()
+    year = fields.Integer()
+    issued = fields.Integer()
+    already_issued = fields.Integer()
+    waiting_for_address = fields.Integer(metadata={"description": "round-up donors who have not yet given "
+                                                                  "the name and address a receipt needs"})
+
+
+class ReceiptGiftOut(ma.Schema):
+    donation_id = fields.Integer()
+    amount_cents = fields.Integer()
+
+
+class ReceiptOut(ma.Schema):
+    number = fields.String()
+    organization = fields.Function(lambda r: r.organization.slug)
+    year = fields.Integer()
+    sequence = fields.Integer()
+    kind = fields.Function(lambda r: r.kind.value)
+    status = fields.Function(lambda r: r.status.value)
+    donor_type = fields.String()
+    cerfa = fields.Function(lambda r: f"{r.form_number}*{r.form_version}")
+    article = fields.String()
+    donor_name = fields.String()
+    donor_email = fields.String()
+    donor = fields.Dict()
+    amount_cents = fields.Integer(metadata={"description": "what earns the reduction: gifts minus rewards"})
+    gift_cents = fields.Integer()
+    counterpart_cents = fields.Integer()
+    roundup_cents = fields.Integer()
+    paid_on = fields.Date(allow_none=True)
+    gift_year = fields.Integer(allow_none=True)
+    payment_method = fields.String()
+    issued_on = fields.Date()
+    issued_at = fields.DateTime()
+    cancelled_at = fields.DateTime(allow_none=True)
+    cancel_reason = fields.String(allow_none=True)
+    cancelled_by = fields.String(allow_none=True)
+    replaces = fields.Function(lambda r: r.replaces.number if r.replaces_id else None)
+    replaced_by = fields.Function(lambda r: r.replaced_by.number if r.replaced_by_id else None)
+    pdf_sha256 = fields.String()
+    gifts = fields.List(fields.Nested(ReceiptGiftOut))
+
+
+class ArticleFigures(ma.Schema):
+    count = fields.Integer()
+    total_cents = fields.Integer()
+
+
+class DeclarationOut(ma.Schema):
+    organization = fields.String()
+    year = fields.Integer()
+    count = fields.Integer()
+    total_cents = fields.Integer()
+    by_article = fields.Dict(keys=fields.String(), values=fields.Nested(ArticleFigures))
+    cancelled_count = fields.Integer()
+
+
+class TaxReductionArgs(ma.Schema):
+    amount_cents = fields.Integer(required=True, validate=validate.Range(min=1, max=10**12))
+    donor_type = fields.String(load_default="individual", validate=validate.OneOf(["individual", "company"]))
+    organization = fields.String(validate=validate.Length(max=80))
+    taxable_income_cents = fields.Integer(validate=validate.Range(min=0, max=10**14))
+    turnover_cents = fields.Integer(validate=validate.Range(min=0, max=10**15))
+
+
+class TaxReductionOut(ma.Schema):
+    amount_cents = fields.Integer()
+    reduction_cents = fields.Integer(metadata={"description": "rounded down to the cent"})
+    net_cost_cents = fields.Integer()
+    rate_percent = fields.Integer(metadata={"description": "the rate applied (a blended rate, rounded down, "
+                                                           "when two rates apply)"})
+    legal_reference = fields.String()

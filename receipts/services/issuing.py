@@ -1,0 +1,164 @@
+"""Issuing receipts: numbering without gap or duplicate, the frozen snapshot, the PDF, the row.
+
+Numbers are given under a lock on the organization's counter row for the year, taken by the issuing
+transaction itself and held until it commits: two issuers of the same organization queue behind one
+another (PostgreSQL row lock; SQLite has a single writer), and a transaction that fails or is killed
+rolls its numbers back with its receipts. So the sequence has no gap and no duplicate.
+"""
+import hashlib
+import secrets
+from dataclasses import dataclass, field
+from datetime import date
+
+from flask import current_app
+from sqlalchemy import select, update
+
+from app.errors import InvalidInput
+from app.extensions import db
+from app.formatting import local_today
+from receipts.models import Receipt, ReceiptCounter, ReceiptGift, ReceiptKind
+from receipts.services import documents
+from receipts.services.pdf import InlineRenderer
+
+
+@dataclass
+class ReceiptDraft:
+    """Everything a receipt says, before it has a number."""
+
+    organization: object
+    source_key: str  # what it is issued for; the database allows one receipt per key
+    kind: ReceiptKind
+    donor_type: str  # "individual" or "company"
+    donor: dict  # first_name, last_name or company_name, legal_form, siren; address; email
+    gift_cents: int
+    counterpart_cents: int = 0
+    roundup_cents: int = 0
+    paid_on: date | None = None
+    gift_year: int | None = None
+    payment_methods: list = field(default_factory=list)  # PaymentMethod values: card, cheque...
+    gifts: list = field(default_factory=list)  # (donation_id, eligible cents)
+    replaces: Receipt | None = None
+
+    @property
+    def amount_cents(self):
+        return self.gift_cents - self.counterpart_cents
+
+    @property
+    def donor_name(self):
+        if self.donor_type == "company":
+            return self.donor.get("company_name", "")
+        return f"{self.donor.get('first_name', '')} {self.donor.get('last_name', '')}".strip()
+
+
+def format_number(year, sequence):
+    return f"{year}-{sequence:06d}"
+
+
+def _insert_ignoring_conflict(model, values, index_elements):
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    db.session.execute(insert(model).values(**values).on_conflict_do_nothing(index_elements=index_elements))
+
+
+def lock_counter(organization_id, year):
+    """Lock the counter row for this transaction and return the last sequence given."""
+    _insert_ignoring_conflict(ReceiptCounter, {"organization_id": organization_id, "year": year,
+                                               "last_sequence": 0}, ["organization_id", "year"])
+    # An UPDATE (even to the same value) takes the row lock on PostgreSQL and the write lock on
+    # SQLite, where a SELECT ... FOR UPDATE would take nothing.
+    return db.session.execute(
+        update(ReceiptCounter)
+        .where(ReceiptCounter.organization_id == organization_id, ReceiptCounter.year == year)
+        .values(last_sequence=ReceiptCounter.last_sequence)
+        .returning(ReceiptCounter.last_sequence)
+        .execution_options(synchronize_session=False)
+    ).scalar_one()
+
+
+def article_for(organization, donor_type):
+    if donor_type == "company":
+        return "238 bis"
+    # An organization whose gifts reduce the wealth tax (IFI) instead is listed in configuration.
+    if organization.slug in current_app.config.get("RECEIPTS_ARTICLE_978_ORGANIZATIONS", ()):
+        return "978"
+    return "200"
+
+
+def _check(draft):
+    if draft.amount_cents <= 0:
+        raise InvalidInput("nothing in this gift earns a tax reduction", "amount_cents")
+    if draft.kind is ReceiptKind.single and draft.paid_on is None:
+        raise InvalidInput("a single receipt needs the date the money was received", "paid_on")
+    if draft.kind is ReceiptKind.annual and draft.gift_year is None:
+        raise InvalidInput("an annual receipt needs its year", "year")
+    if not draft.payment_methods:
+        raise InvalidInput("a receipt states how the money was paid", "payment_method")
+
+
+def issue_receipts(drafts, *, renderer=None, issued_on=None) -> list[Receipt]:
+    """Number, render and store receipts of one organization, in the caller's transaction.
+
+    Drafts whose source is already receipted are skipped (a re-run issues nothing twice). The
+    counter lock is held from the first number to the commit; the caller commits.
+    """
+    if not drafts:
+        return []
+    organization = drafts[0].organization
+    if any(d.organization.id != organization.id for d in drafts):
+        raise ValueError("issue_receipts takes the drafts of one organization at a time")
+    if not organization.issues_receipts:
+        raise InvalidInput("this organization does not issue tax receipts", "organization")
+    for draft in drafts:
+        _check(draft)
+    issued_on = issued_on or local_today()
+    year = issued_on.year
+    last = lock_counter(organization.id, year)
+    # Read after the lock: a concurrent issuer of the same source has committed by now.
+    done = set(db.session.scalars(select(Receipt.source_key).where(
+        Receipt.organization_id == organization.id, Receipt.source_key.in_([d.source_key for d in drafts]))))
+    seen, pending = set(done), []
+    for draft in drafts:
+        if draft.source_key not in seen:
+            seen.add(draft.source_key)
+            pending.append(draft)
+    if not pending:
+        return []
+    beneficiary = documents.beneficiary_snapshot(organization)
+    receipts = []
+    for offset, draft in enumerate(pending, start=1):
+        form = documents.form_for(draft.donor_type)
+        receipts.append(Receipt(
+            organization=organization, organization_id=organization.id, year=year, sequence=last + offset,
+            number=format_number(year, last + offset), kind=draft.kind, donor_type=draft.donor_type,
+            form_number=form["number"], form_version=form["version"],
+            article=article_for(organization, draft.donor_type), source_key=draft.source_key,
+            gift_cents=draft.gift_cents, counterpart_cents=draft.counterpart_cents,
+            roundup_cents=draft.roundup_cents, amount_cents=draft.amount_cents, paid_on=draft.paid_on,
+            gift_year=draft.gift_year, payment_method=documents.payment_words(draft.payment_methods),
+            donor_name=draft.donor_name, donor_email=(draft.donor.get("email") or "").strip().lower(),
+            donor=dict(draft.donor), beneficiary=beneficiary, issued_on=issued_on,
+            verification_token=secrets.token_urlsafe(24),
+        ))
+    pdfs = (renderer or InlineRenderer()).render_many(
+        [documents.build_document(receipt, draft) for receipt, draft in zip(receipts, pending)])
+    for receipt, draft, pdf in zip(receipts, pending, pdfs):
+        receipt.pdf = pdf
+        receipt.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
+        receipt.replaces_id = draft.replaces.id if draft.replaces is not None else None
+        db.session.add(receipt)
+    db.session.execute(
+        update(ReceiptCounter)
+        .where(ReceiptCounter.organization_id == organization.id, ReceiptCounter.year == year)
+        .values(last_sequence=last + len(pending))
+        .execution_options(synchronize_session=False))
+    db.session.flush()
+    for receipt, draft in zip(receipts, pending):
+        db.session.add_all(ReceiptGift(receipt_id=receipt.id, donation_id=donation_id, amount_cents=cents)
+                           for donation_id, cents in draft.gifts)
+        if draft.replaces is not None:
+            draft.replaces.replaced_by_id = receipt.id
+    db.session.flush()
+    return receipts

@@ -1,0 +1,155 @@
+"""JSON API: receipts for finance officers and administrators (and donors with their signed link),
+the article 222 bis figures, and the public tax-reduction simulator."""
+import io
+
+from flask import abort, current_app, send_file
+from flask_smorest import Blueprint
+
+from app.auth.access import current_user, ensure_organization, require_roles
+from app.auth.models import Role
+from app.errors import InvalidInput
+from app.extensions import db
+from app.pagination import paginate
+from campaigns import services as organizations
+from receipts import schemas
+from receipts.services import cancellation, exports, links, tax
+
+bp = Blueprint("receipts_api", __name__, url_prefix="/api/v1",
+               description="Tax receipts, exports, article 222 bis figures and the tax-reduction simulator.")
+
+
+def _organization_for(slug):
+    """The organization a finance officer or admin asks about: their own by default; 404 for another."""
+    user = current_user()
+    if not slug:
+        if user.organization_id is None:
+            raise InvalidInput("say which organization", "organization")
+        organization = user.organization
+    else:
+        organization = organizations.get_organization(slug)
+    ensure_organization(user, organization.id)
+    return organization
+
+
+def _receipt_for_reader(slug, number, token, with_pdf=False):
+    """Finance officers and admins by bearer token; a donor with the signed link of their email."""
+    if token:
+        organization_id, email = links.read_donor_token(token)
+        organization = organizations.get_organization(slug)
+        receipt = exports.get_receipt(organization.id, number, with_pdf)
+        if organization.id != organization_id or receipt.donor_email != email:
+            abort(404)
+        return receipt
+    user = current_user()
+    if user is None:
+        abort(401)
+    if user.role not in (Role.admin, Role.finance):
+        abort(403)
+    organization = organizations.get_organization(slug)
+    ensure_organization(user, organization.id)
+    return exports.get_receipt(organization.id, number, with_pdf)
+
+
+def pdf_response(receipt):
+    response = send_file(io.BytesIO(receipt.pdf), mimetype="application/pdf", as_attachment=True,
+                         download_name=f"recu-{receipt.number}.pdf", etag=receipt.pdf_sha256)
+    response.headers["X-Content-SHA256"] = receipt.pdf_sha256
+    return response
+
+
+@bp.route("/receipts", methods=["GET"])
+@require_roles("admin", "finance")
+@bp.arguments(schemas.ReceiptListArgs, location="query")
+@bp.response(200, schemas.ReceiptOut(many=True))
+def list_receipts(args):
+    organization = _organization_for(args.get("organization"))
+    statement = exports.receipts_query(organization.id, args.get("year"), args.get("status"), args.get("kind"),
+                                       args.get("q"))
+    return paginate(statement, args["page"], args["per_page"])
+
+
+@bp.route("/receipts/export.csv", methods=["GET"])
+@require_roles("admin", "finance")
+@bp.arguments(schemas.YearArgs, location="query")
+def export_csv(args):
+    organization = _organization_for(args.get("organization"))
+    body = exports.export_csv(organization.id, args["year"])
+    response = current_app.response_class("\ufeff" + body, mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="recus-{organization.slug}-{args["year"]}.csv"'
+    return response
+
+
+@bp.route("/receipts/archive.zip", methods=["GET"])
+@require_roles("admin", "finance")
+@bp.arguments(schemas.YearArgs, location="query")
+def export_zip(args):
+    organization = _organization_for(args.get("organization"))
+    buffer = io.BytesIO()
+    exports.export_zip(organization.id, args["year"], buffer)
+    buffer.seek(0)
+    return send_file(buffer, mimetype="application/zip", as_attachment=True,
+                     download_name=f"recus-{organization.slug}-{args['year']}.zip")
+
+
+@bp.route("/receipts/annual", methods=["POST"])
+@require_roles("admin", "finance")
+@bp.arguments(schemas.AnnualIn)
+@bp.response(200, schemas.AnnualOut)
+def issue_annual(data):
+    from receipts.jobs import issue_annual as run
+
+    organization = _organization_for(data["organization"])
+    if not organization.issues_receipts:
+        raise InvalidInput("this organization does not issue tax receipts", "organization")
+    plan, issued = run(organization, data["year"])
+    return {"organization": organization.slug, "year": data["year"], "issued": issued,
+            "already_issued": plan.already_issued, "waiting_for_address": len(plan.waiting_for_address)}
+
+
+@bp.route("/receipts/<organization>/<number>.pdf", methods=["GET"])
+@bp.arguments(schemas.DonorLinkArgs, location="query")
+def receipt_pdf(args, organization, number):
+    return pdf_response(_receipt_for_reader(organization, number, args.get("token"), with_pdf=True))
+
+
+@bp.route("/receipts/<organization>/<number>", methods=["GET"])
+@bp.arguments(schemas.DonorLinkArgs, location="query")
+@bp.response(200, schemas.ReceiptOut)
+def get_receipt(args, organization, number):
+    return _receipt_for_reader(organization, number, args.get("token"))
+
+
+@bp.route("/receipts/<organization>/<number>/cancel", methods=["POST"])
+@require_roles("admin", "finance")
+@bp.arguments(schemas.CancelIn)
+@bp.response(200, schemas.ReceiptOut)
+def cancel(data, organization, number):
+    receipt = _receipt_for_reader(organization, number, None)
+    cancellation.cancel_receipt(receipt, data["reason"], by=current_user().email)
+    db.session.commit()
+    return receipt
+
+
+@bp.route("/organizations/<slug>/tax-declaration", methods=["GET"])
+@require_roles("admin", "finance")
+@bp.arguments(schemas.DeclarationArgs, location="query")
+@bp.response(200, schemas.DeclarationOut)
+def tax_declaration(args, slug):
+    organization = _organization_for(slug)
+    return {"organization": organization.slug, **exports.tax_declaration(organization.id, args["year"])}
+
+
+@bp.route("/tax-reduction", methods=["GET"])
+@bp.arguments(schemas.TaxReductionArgs, location="query")
+@bp.response(200, schemas.TaxReductionOut)
+def tax_reduction(args):
+    """Public: what a gift costs after the tax reduction (rules and references from TAX_RULES)."""
+    regime = organizations.get_organization(args["organization"]).receipt_regime if args.get("organization") else None
+    return tax.simulate(args["amount_cents"], args["donor_type"], regime, args.get("taxable_income_cents"),
+                        args.get("turnover_cents"))
+
+
+def init_app(app):
+    from app.extensions import api
+
+    api.register_blueprint(bp)
