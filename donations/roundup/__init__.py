@@ -3,9 +3,10 @@ import os
 
 
 def init_app(app):
-    from donations.roundup import cli, jobs, models, views  # noqa: F401  (models: tables for create_all)
+    from donations.roundup import cli, jobs, models, pages, views  # noqa: F401  (models: tables for create_all)
 
     app.config.setdefault("ROUNDUP_KEY_PEPPER", os.environ.get("ROUNDUP_KEY_PEPPER", ""))
     views.init_app(app)
+    pages.init_app(app)
     cli.init_app(app)
     jobs.init_app(app)

@@ -1,9 +1,10 @@
 """Round-up fixtures: a merchant of the territory with its beneficiaries and a live key."""
-from datetime import date, datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
 from app.extensions import db
+from app.types import utcnow
 
 VALID_SIRET = "73282932000074"
 
@@ -33,6 +34,22 @@ class Shops:
         self.keys[slug] = key
         return {"Authorization": f"Bearer {key}"}
 
+    def campaign(self, organization, slug="potager-des-blagis"):
+        """A published keep-it-all campaign of `organization`; returns its slug."""
+        from campaigns import services as campaign_services
+
+        now = utcnow()
+        with self.app.app_context():
+            organization_id = campaign_services.get_organization(organization).id
+            campaign = campaign_services.create_campaign(
+                organization_id, slug=slug, title="Un potager pour l'école des Blagis",
+                summary="Des bacs et des outils.", description="Six bacs.", commune="Sceaux",
+                insee_code="92071", category="environment", goal_cents=500_000, min_gift_cents=500,
+                starts_at=now - timedelta(days=90), ends_at=now + timedelta(days=30), funding_model="keep_it_all")
+            campaign_services.publish_campaign(campaign, now=now - timedelta(days=90))
+            db.session.commit()
+        return slug
+
 
 @pytest.fixture
 def shops(app, actors):
@@ -58,5 +75,3 @@ def settle(app, slug, month):
         db.session.commit()
         return settlement.id
 
-
-FIRST_OF = date

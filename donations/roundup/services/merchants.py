@@ -154,6 +154,14 @@ def revoke_key(row):
     return row
 
 
+def key_for_secret(key) -> MerchantKey | None:
+    """The live key row behind a pasted key (dashboard sign-in), or None."""
+    if not key or not key.startswith(KEY_PREFIX):
+        return None
+    return db.session.scalar(select(MerchantKey).where(MerchantKey.key_hash == hash_key(key.strip()),
+                                                       MerchantKey.revoked_at.is_(None)))
+
+
 def merchant_for_key(key):
     """(Merchant, touched) behind a live key, or None.
 

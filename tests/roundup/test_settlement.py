@@ -1,0 +1,180 @@
+"""Monthly statements: counted and split to the cent, the match within its cap, never settled twice."""
+from datetime import date
+
+import pytest
+from hypothesis import given, settings, strategies as st
+from sqlalchemy import select
+
+from app.extensions import db
+from app.money import split_largest_remainder
+
+from .conftest import at, record, settle
+
+SEPTEMBER, OCTOBER = date(2026, 9, 1), date(2026, 10, 1)
+
+
+def two_beneficiaries(actors, first=6667, second=3333):
+    actors.organization("epicerie")
+    actors.organization("jardin")
+    return [{"organization": "epicerie", "share_basis_points": first},
+            {"organization": "jardin", "share_basis_points": second}]
+
+
+def test_statement_counts_sums_and_splits_to_the_cent(client, shops, actors, app):
+    headers = shops.merchant(beneficiaries=two_beneficiaries(actors))
+    for index, (basket, roundup) in enumerate([(1230, 70), (1201, 99), (1299, 1), (1250, 50)]):
+        record(client, headers, f"T{index}", basket, roundup, occurred_at=at(2026, 9, 10 + index))
+    record(client, headers, "late", 1290, 10, occurred_at="2026-09-30T22:30:00+00:00")  # 1 October in Sceaux
+    statement = client.get(f"/api/v1/settlements/{settle(app, 'boulangerie', SEPTEMBER)}", headers=headers).json
+    assert statement["month"] == "2026-09"
+    assert (statement["roundup_count"], statement["roundups_cents"], statement["total_cents"]) == (4, 220, 220)
+    assert [(line["label"], line["amount_cents"]) for line in statement["lines"]] == [
+        ("Association epicerie", 147), ("Association jardin", 73)]  # 146.67 and 73.33: one cent to the larger rest
+
+
+def test_match_is_added_within_its_monthly_cap(client, shops, actors, app):
+    headers = shops.merchant(match_ratio_percent=50, match_monthly_cap_cents=60)
+    for index in range(3):
+        record(client, headers, f"S{index}", 1230, 70, occurred_at=at(2026, 9, 5))  # 210 cents
+    september = client.get(f"/api/v1/settlements/{settle(app, 'boulangerie', SEPTEMBER)}", headers=headers).json
+    assert (september["roundups_cents"], september["match_cents"], september["total_cents"]) == (210, 60, 270)
+    record(client, headers, "O1", 1270, 30, occurred_at=at(2026, 10, 5))
+    october = client.get(f"/api/v1/settlements/{settle(app, 'boulangerie', OCTOBER)}", headers=headers).json
+    assert (october["match_cents"], october["total_cents"]) == (15, 45)  # half of 30, under the cap
+
+
+def test_match_ratio_floors_to_the_cent():
+    from types import SimpleNamespace
+
+    from donations.roundup.services import match_for
+
+    assert match_for(SimpleNamespace(match_ratio_percent=150, match_monthly_cap_cents=None), 33) == 49
+    assert match_for(SimpleNamespace(match_ratio_percent=0, match_monthly_cap_cents=None), 1000) == 0
+    assert match_for(SimpleNamespace(match_ratio_percent=100, match_monthly_cap_cents=0), 1000) == 0
+
+
+def test_rerunning_a_month_changes_nothing(client, shops, actors, app, runner):
+    headers = shops.merchant()
+    record(client, headers, "T1", 1230, 70, occurred_at=at(2026, 9, 5))
+    first = runner.invoke(args=["roundups", "settle", "--month", "2026-09"])
+    assert first.exit_code == 0, first.output
+    assert "boulangerie: settled, 1 round-ups, total 70 cents" in first.output
+    record(client, headers, "T2", 1280, 20, occurred_at=at(2026, 9, 6))  # uploaded late
+    second = runner.invoke(args=["roundups", "settle", "--month", "2026-09"])
+    assert "Nothing to settle" in second.output or "already settled" in second.output
+    listing = client.get("/api/v1/settlements?month=2026-09", headers=actors.admin())
+    assert listing.headers["X-Total-Count"] == "1"
+    assert listing.json[0]["total_cents"] == 70
+    # The late round-up is not lost: October's statement collects it.
+    october = client.get(f"/api/v1/settlements/{settle(app, 'boulangerie', OCTOBER)}", headers=headers).json
+    assert (october["roundup_count"], october["total_cents"]) == (1, 20)
+
+
+def test_a_month_not_over_or_before_a_settled_one_is_refused(client, shops, app, runner):
+    headers = shops.merchant()
+    record(client, headers, "T1", 1230, 70, occurred_at=at(2026, 9, 5))
+    now_month = runner.invoke(args=["roundups", "settle", "--month", "2099-01"])
+    assert now_month.exit_code != 0 and "not over yet" in now_month.output
+    settle(app, "boulangerie", OCTOBER)
+    from app.errors import Conflict
+    with pytest.raises(Conflict):
+        settle(app, "boulangerie", SEPTEMBER)
+
+
+def test_voids_larger_than_a_month_are_carried_as_a_credit(client, shops, app):
+    headers = shops.merchant()
+    for index in range(3):
+        record(client, headers, f"S{index}", 1230, 70, occurred_at=at(2026, 8, 5))
+    settle(app, "boulangerie", date(2026, 8, 1))
+    from donations.roundup.models import Roundup, Settlement
+    from app.types import utcnow
+
+    # Returns in September of August's round-ups (the void times are set as they would have been).
+    with app.app_context():
+        for roundup in db.session.scalars(select(Roundup)):
+            roundup.voided_at = utcnow().replace(year=2026, month=9, day=10)
+        db.session.commit()
+    record(client, headers, "S9", 1280, 20, occurred_at=at(2026, 9, 12))
+    september = client.get(f"/api/v1/settlements/{settle(app, 'boulangerie', SEPTEMBER)}", headers=headers).json
+    assert (september["adjustments_cents"], september["total_cents"], september["carry_out_cents"]) == (210, 0, 190)
+    record(client, headers, "O1", 1230, 70, occurred_at=at(2026, 10, 12))
+    october = client.get(f"/api/v1/settlements/{settle(app, 'boulangerie', OCTOBER)}", headers=headers).json
+    assert (october["carried_in_cents"], october["total_cents"], october["carry_out_cents"]) == (190, 0, 120)
+    with app.app_context():
+        assert db.session.query(Settlement).count() == 3
+
+
+def test_settled_money_joins_the_campaign_totals(client, shops, actors, app):
+    actors.organization("jardin")
+    actors.organization("epicerie")
+    campaign = shops.campaign("jardin")
+    headers = shops.merchant(beneficiaries=[{"campaign": campaign, "share_basis_points": 2500},
+                                            {"organization": "epicerie", "share_basis_points": 7500}])
+    record(client, headers, "T1", 1201, 99, occurred_at=at(2026, 9, 5))
+    record(client, headers, "T2", 1201, 99, occurred_at=at(2026, 9, 6))
+    settle(app, "boulangerie", SEPTEMBER)
+    settle(app, "boulangerie", SEPTEMBER)  # a re-run credits nothing twice
+    from campaigns.models import Campaign
+
+    with app.app_context():
+        found = db.session.scalar(select(Campaign).where(Campaign.slug == campaign))
+        assert (found.roundup_cents, found.raised_cents) == (50, 50)  # 25 % of 198 = 49.5 -> 50
+
+
+def test_statements_are_read_by_their_merchant_admins_and_beneficiaries_only(client, shops, actors, app):
+    beneficiaries = two_beneficiaries(actors, 5000, 5000)
+    boulangerie = shops.merchant("boulangerie", beneficiaries=beneficiaries)
+    actors.organization("autre")
+    librairie = shops.merchant("librairie", beneficiaries=[{"organization": "autre", "share_basis_points": 10_000}])
+    record(client, boulangerie, "T1", 1201, 99, occurred_at=at(2026, 9, 5))
+    record(client, librairie, "L1", 1201, 99, occurred_at=at(2026, 9, 5))
+    mine = settle(app, "boulangerie", SEPTEMBER)
+    theirs = settle(app, "librairie", SEPTEMBER)
+
+    assert client.get(f"/api/v1/settlements/{theirs}", headers=boulangerie).status_code == 404
+    assert client.get(f"/api/v1/settlements/{theirs}.pdf", headers=boulangerie).status_code == 404
+    assert client.get(f"/api/v1/settlements/{theirs}.csv", headers=boulangerie).status_code == 404
+    assert [s["id"] for s in client.get("/api/v1/settlements", headers=boulangerie).json] == [mine]
+
+    jardin_finance = actors.user("finance", organization="jardin")
+    assert client.get(f"/api/v1/settlements/{theirs}", headers=jardin_finance).status_code == 404
+    own_share = client.get(f"/api/v1/settlements/{mine}", headers=jardin_finance).json
+    assert [(line["label"], line["amount_cents"]) for line in own_share["lines"]] == [("Association jardin", 49)]
+    assert client.get("/api/v1/settlements", headers=actors.user("holder", organization="jardin")).status_code == 403
+    assert client.get("/api/v1/settlements").status_code == 401
+    assert client.get("/api/v1/settlements", headers=actors.admin()).headers["X-Total-Count"] == "2"
+
+
+def test_statement_as_csv_and_pdf(client, shops, actors, app):
+    import io
+
+    import pdfplumber
+
+    headers = shops.merchant(beneficiaries=two_beneficiaries(actors), match_ratio_percent=100)
+    record(client, headers, "T1", 1201, 99, occurred_at=at(2026, 9, 5))
+    statement = settle(app, "boulangerie", SEPTEMBER)
+    csv_response = client.get(f"/api/v1/settlements/{statement}.csv", headers=headers)
+    assert csv_response.mimetype == "text/csv"
+    rows = csv_response.get_data(as_text=True).splitlines()
+    assert rows[1].split(";")[3:] == ["Association epicerie", "organisme", "66.67", "1.32"]
+    assert rows[-1].split(";")[3:] == ["total_du", "total", "", "1.98"]
+
+    pdf = client.get(f"/api/v1/settlements/{statement}.pdf", headers=headers)
+    assert pdf.mimetype == "application/pdf"
+    with pdfplumber.open(io.BytesIO(pdf.data)) as document:
+        text = "\n".join(page.extract_text() for page in document.pages)
+    assert "septembre 2026" in text
+    assert "Commerce boulangerie" in text
+    assert "1,98" in text and "1,32" in text and "0,66" in text
+
+
+@settings(max_examples=200, deadline=None)
+@given(total=st.integers(min_value=0, max_value=10**12),
+       shares=st.lists(st.integers(min_value=1, max_value=10_000), min_size=1, max_size=10))
+def test_any_split_adds_up_exactly_and_follows_the_shares(total, shares):
+    parts = split_largest_remainder(total, shares)
+    assert sum(parts) == total
+    weight = sum(shares)
+    for part, share in zip(parts, shares):
+        exact = total * share / weight
+        assert abs(part - exact) < 1  # never more than one cent away from the exact share
