@@ -3,10 +3,12 @@ import os
 
 
 def init_app(app):
-    from donations.roundup import cli, jobs, models, pages, views  # noqa: F401  (models: tables for create_all)
+    from app.demo import register_loader
+    from donations.roundup import cli, demo, jobs, models, pages, views  # noqa: F401  (models: tables for create_all)
 
     app.config.setdefault("ROUNDUP_KEY_PEPPER", os.environ.get("ROUNDUP_KEY_PEPPER", ""))
     views.init_app(app)
     pages.init_app(app)
     cli.init_app(app)
     jobs.init_app(app)
+    register_loader(app, 40, demo.load_merchants)

@@ -117,3 +117,27 @@ def test_an_inactive_merchant_records_nothing(client, actors, shops):
     response = client.post("/api/v1/roundups", headers=headers,
                            json={"external_id": "t1", "basket_cents": 1230, "roundup_cents": 70})
     assert response.status_code == 403
+
+
+def test_demo_loads_shops_with_statements_and_twice_duplicates_nothing(app):
+    from campaigns.demo import load_organizations
+    from donations.roundup.demo import load_merchants
+    from donations.roundup.models import Merchant, MerchantKey, Roundup, Settlement
+
+    def counts():
+        return tuple(db.session.query(model).count() for model in (Merchant, MerchantKey, Roundup, Settlement))
+
+    with app.app_context():
+        load_organizations()
+        first = load_merchants()
+        db.session.commit()
+        after_first = counts()
+        second = load_merchants()
+        db.session.commit()
+        assert counts() == after_first
+    assert after_first[0] == 3 and after_first[1] == 3
+    assert after_first[2] > 500
+    assert after_first[3] >= 9  # three full months for each shop
+    keys = [line.split(": ")[1] for line in first if line.strip().startswith("boulangerie-des-blagis:")]
+    assert keys and keys[0].startswith("mk_")
+    assert any("roundups create-key boulangerie-des-blagis" in line for line in second)

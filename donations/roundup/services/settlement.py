@@ -188,8 +188,7 @@ def settle_all(month: date, commit=None):
     for merchant in merchants_to_settle(month):
         try:
             settlement, created = settle_month(merchant, month)
-        except Conflict as error:
-            db.session.rollback()
+        except Conflict as error:  # refused before writing anything: nothing to roll back
             results.append((merchant.slug, None, error.detail))
             continue
         if commit:
