@@ -42,7 +42,7 @@ def get_donation_by_public_id(public_id) -> Donation:
 def lock_donation(donation_id) -> Donation:
     """The gift's row, locked until the transaction ends (PostgreSQL; SQLite has one writer)."""
     donation = db.session.scalar(select(Donation).where(Donation.id == donation_id)
-                                 .with_for_update().execution_options(populate_existing=True))
+                                 .with_for_update(of=Donation).execution_options(populate_existing=True))
     if donation is None:
         raise NotFound(f"no gift {donation_id}")
     return donation

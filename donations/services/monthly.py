@@ -53,7 +53,7 @@ def settle_invoice(invoice_id):
     if not subscription_id or not intent_id:
         return "unknown"
     gift = db.session.scalar(select(Donation).where(Donation.stripe_invoice_id == invoice["id"])
-                             .with_for_update().execution_options(populate_existing=True))
+                             .with_for_update(of=Donation).execution_options(populate_existing=True))
     if gift is None:
         first = db.session.scalar(select(Donation).where(Donation.stripe_subscription_id == subscription_id,
                                                          Donation.recurring_of_id.is_(None)))

@@ -23,9 +23,10 @@ REFUNDABLE = {DonationStatus.succeeded, DonationStatus.partially_refunded}
 
 
 def _intended_cents(donation_id):
-    return db.session.scalar(select(func.coalesce(func.sum(DonationRefund.amount_cents), 0))
+    # PostgreSQL sums a BIGINT as NUMERIC: back to a whole number of cents.
+    return int(db.session.scalar(select(func.coalesce(func.sum(DonationRefund.amount_cents), 0))
                              .where(DonationRefund.donation_id == donation_id,
-                                    DonationRefund.status == RefundStatus.intended))
+                                    DonationRefund.status == RefundStatus.intended)))
 
 
 def refund_gift(donation_id, amount_cents=None, *, requested_by_id=None, idempotency_key=None) -> DonationRefund:
@@ -104,7 +105,7 @@ def sync_charge_refunds(charge_id):
     intent_id = object_id(charge.get("payment_intent"))
     statement = select(Donation).where((Donation.stripe_charge_id == charge["id"])
                                        | (Donation.stripe_payment_intent_id == intent_id))
-    donation = db.session.scalar(statement.with_for_update().execution_options(populate_existing=True))
+    donation = db.session.scalar(statement.with_for_update(of=Donation).execution_options(populate_existing=True))
     if donation is None:
         return 0
     recorded = 0
@@ -181,4 +182,4 @@ def dispute_closed(charge_id, outcome, amount_cents=None):
 
 def _donation_for_charge(charge_id):
     return db.session.scalar(select(Donation).where(Donation.stripe_charge_id == charge_id)
-                             .with_for_update().execution_options(populate_existing=True))
+                             .with_for_update(of=Donation).execution_options(populate_existing=True))

@@ -59,7 +59,7 @@ def fail_gift(donation, reason=""):
 
 
 def _locked(statement):
-    return db.session.scalar(statement.with_for_update().execution_options(populate_existing=True))
+    return db.session.scalar(statement.with_for_update(of=Donation).execution_options(populate_existing=True))
 
 
 def settle_payment_intent(intent_id):

@@ -41,7 +41,8 @@ def test_finance_refunds_part_then_the_rest_never_more(giving, actors, localstri
     assert too_much.status_code == 422 and "amount_cents" in too_much.json["errors"]
 
     rest = giving.client.post(url, json={}, headers=finance)
-    assert rest.status_code == 200 and rest.json["amount_cents"] == 3000
+    assert rest.status_code == 200, rest.json
+    assert rest.json["amount_cents"] == 3000
     assert rest.json["donation"]["status"] == "refunded"
     assert giving.client.post(url, json={"amount_cents": 1}, headers=finance).status_code == 409
 
