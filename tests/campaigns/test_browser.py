@@ -1,0 +1,73 @@
+"""A visitor in headless Chromium, on a phone-sized screen, browses the demo campaigns."""
+import threading
+
+import pytest
+from werkzeug.serving import make_server
+
+from app.extensions import db
+
+pytestmark = pytest.mark.browser
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture
+def demo_site(app):
+    """The campaigns' demo data served on a loopback port by a thread."""
+    from campaigns import demo
+
+    with app.app_context():
+        demo.load_organizations()
+        demo.load_campaigns()
+        db.session.commit()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+
+
+@pytest.fixture
+def page():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 375, "height": 740}, locale="fr-FR")
+        yield context.new_page()
+        browser.close()
+
+
+def test_a_visitor_finds_a_campaign_and_sees_its_progress_tiers_and_partners(demo_site, page):
+    page.goto(demo_site + "/")
+    assert page.locator("h1").inner_text() == "Les projets du territoire de Sceaux"
+    cards = page.locator(".campaign-card h2")
+    titles = cards.all_inner_texts()
+    assert "Une épicerie solidaire mobile pour les Blagis" in titles
+    assert "Fête de la musique 2027" not in titles and "Des ruches pédagogiques près du parc" not in titles
+
+    page.select_option("#categorie", "environment")
+    page.get_by_role("button", name="Filtrer").click()
+    assert page.locator(".campaign-card h2").all_inner_texts() == ["Un jardin partagé au square de la Ménagerie"]
+
+    page.goto(demo_site + "/")
+    page.get_by_role("link", name="Une épicerie solidaire mobile pour les Blagis").click()
+    page.wait_for_url("**/campagnes/epicerie-mobile-blagis")
+    assert page.locator("h1").inner_text() == "Une épicerie solidaire mobile pour les Blagis"
+    progress = page.get_by_role("progressbar")
+    assert progress.get_attribute("aria-valuenow") == "16"
+    raised = page.locator(".raised").inner_text().replace("\u202f", " ").replace("\xa0", " ")
+    assert raised == "2 500,00 € collectés sur un objectif de 15 000,00 € (16 %)"
+    assert page.locator(".progress-partners").bounding_box()["width"] > 0
+    tiers = page.locator(".tier h3").all_inner_texts()
+    assert tiers == ["Merci sur notre page", "Panier de saison", "Tournée avec l'équipe"]
+    assert "40 disponibles sur 40" in page.locator(".tier").nth(1).inner_text()
+    partners = page.locator(".partners strong").all_inner_texts()
+    assert set(partners) == {"Ville de Sceaux", "La Poste", "Banque coopérative de Sceaux"}
+    assert "Le triporteur est commandé" in page.locator("#actualites + article, .news h3").first.inner_text()
+    assert page.get_by_role("img", name="Image de la campagne Une épicerie solidaire mobile pour les Blagis").is_visible()
+    # usable on a phone: nothing wider than the screen
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
