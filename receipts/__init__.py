@@ -7,7 +7,6 @@ def init_app(app):
     from campaigns.signals import campaign_failed, campaign_succeeded
     from donations.signals import gift_refunded, gift_succeeded
     from receipts import cli, demo, jobs, models, pages, views  # noqa: F401  (models: for create_all)
-    from receipts.services import gifts
 
     app.config.setdefault("RECEIPTS_ARTICLE_978_ORGANIZATIONS", [
         slug for slug in os.environ.get("RECEIPTS_ARTICLE_978_ORGANIZATIONS", "").split(",") if slug])
@@ -24,7 +23,6 @@ def init_app(app):
     gift_refunded.connect(_on_gift_refunded, weak=False)
     campaign_succeeded.connect(_on_campaign_succeeded, weak=False)
     campaign_failed.connect(_on_campaign_failed, weak=False)
-    _ = gifts
 
 
 def _on_gift_succeeded(donation, **_):

@@ -98,6 +98,24 @@ def _check(draft):
         raise InvalidInput("a receipt states how the money was paid", "payment_method")
 
 
+def numbered_receipt(draft, year, sequence, issued_on, beneficiary):
+    """The receipt row a draft becomes under `sequence`, not yet rendered nor added to the session."""
+    organization = draft.organization
+    form = documents.form_for(draft.donor_type)
+    return Receipt(
+        organization=organization, organization_id=organization.id, year=year, sequence=sequence,
+        number=format_number(year, sequence), kind=draft.kind, donor_type=draft.donor_type,
+        form_number=form["number"], form_version=form["version"],
+        article=article_for(organization, draft.donor_type), source_key=draft.source_key,
+        gift_cents=draft.gift_cents, counterpart_cents=draft.counterpart_cents,
+        roundup_cents=draft.roundup_cents, amount_cents=draft.amount_cents, paid_on=draft.paid_on,
+        gift_year=draft.gift_year, payment_method=documents.payment_words(draft.payment_methods),
+        donor_name=draft.donor_name, donor_email=(draft.donor.get("email") or "").strip().lower(),
+        donor=dict(draft.donor), beneficiary=beneficiary, issued_on=issued_on,
+        verification_token=secrets.token_urlsafe(24),
+    )
+
+
 def issue_receipts(drafts, *, renderer=None, issued_on=None) -> list[Receipt]:
     """Number, render and store receipts of one organization, in the caller's transaction.
 
@@ -127,21 +145,8 @@ def issue_receipts(drafts, *, renderer=None, issued_on=None) -> list[Receipt]:
     if not pending:
         return []
     beneficiary = documents.beneficiary_snapshot(organization)
-    receipts = []
-    for offset, draft in enumerate(pending, start=1):
-        form = documents.form_for(draft.donor_type)
-        receipts.append(Receipt(
-            organization=organization, organization_id=organization.id, year=year, sequence=last + offset,
-            number=format_number(year, last + offset), kind=draft.kind, donor_type=draft.donor_type,
-            form_number=form["number"], form_version=form["version"],
-            article=article_for(organization, draft.donor_type), source_key=draft.source_key,
-            gift_cents=draft.gift_cents, counterpart_cents=draft.counterpart_cents,
-            roundup_cents=draft.roundup_cents, amount_cents=draft.amount_cents, paid_on=draft.paid_on,
-            gift_year=draft.gift_year, payment_method=documents.payment_words(draft.payment_methods),
-            donor_name=draft.donor_name, donor_email=(draft.donor.get("email") or "").strip().lower(),
-            donor=dict(draft.donor), beneficiary=beneficiary, issued_on=issued_on,
-            verification_token=secrets.token_urlsafe(24),
-        ))
+    receipts = [numbered_receipt(draft, year, last + offset, issued_on, beneficiary)
+                for offset, draft in enumerate(pending, start=1)]
     pdfs = (renderer or InlineRenderer()).render_many(
         [documents.build_document(receipt, draft) for receipt, draft in zip(receipts, pending)])
     for receipt, draft, pdf in zip(receipts, pending, pdfs):
