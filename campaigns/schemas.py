@@ -219,6 +219,10 @@ class PledgeIn(ma.Schema):
     max_gifts_per_donor = fields.Integer(strict=True, allow_none=True, validate=validate.Range(min=1))
 
 
+class PledgePatch(ma.Schema):
+    active = fields.Boolean(required=True)
+
+
 class PledgeOut(ma.Schema):
     id = fields.Integer()
     partner = fields.Function(lambda p: {"slug": p.partner.slug, "name": p.partner.name, "kind": p.partner.kind.value})

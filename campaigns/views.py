@@ -11,7 +11,7 @@ from campaigns import services
 from campaigns.models import Campaign, CampaignStatus
 from campaigns.schemas import (CampaignDetailOut, CampaignFilters, CampaignIn, CampaignOut, CampaignPatch, GrantIn,
                                GrantOut, NewsIn, NewsOut, OrganizationIn, OrganizationOut, OrganizationPatch,
-                               PartnerIn, PartnerOut, PledgeIn, PledgeOut)
+                               PartnerIn, PartnerOut, PledgeIn, PledgeOut, PledgePatch)
 from campaigns.services.content import latest_news
 
 organizations_bp = Blueprint("organizations", __name__, url_prefix="/api/v1/organizations",
@@ -203,6 +203,16 @@ def create_pledge(data, slug):
 @campaigns_bp.response(200, PledgeOut(many=True))
 def list_pledges(slug):
     return services.list_pledges(services.get_campaign(slug))
+
+
+@campaigns_bp.route("/<slug>/pledges/<int:pledge_id>", methods=["PATCH"])
+@require_roles("admin")
+@campaigns_bp.arguments(PledgePatch)
+@campaigns_bp.response(200, PledgeOut)
+def update_pledge(data, slug, pledge_id):
+    pledge = services.set_pledge_active(services.get_campaign(slug), pledge_id, data["active"])
+    db.session.commit()
+    return pledge
 
 
 @campaigns_bp.route("/<slug>/grants", methods=["POST"])

@@ -38,6 +38,16 @@ def create_pledge(campaign, partner_id, *, total_cap_cents, ratio_numerator=1, r
     return pledge
 
 
+def set_pledge_active(campaign, pledge_id, active) -> MatchPledge:
+    """Pause or resume a pledge: gifts already matched keep their match."""
+    pledge = db.session.get(MatchPledge, pledge_id)
+    if pledge is None or pledge.campaign_id != campaign.id:
+        raise NotFound("no such pledge on this campaign", "pledge")
+    pledge.active = bool(active)
+    db.session.flush()
+    return pledge
+
+
 def list_pledges(campaign):
     return db.session.scalars(select(MatchPledge).where(MatchPledge.campaign_id == campaign.id)
                               .order_by(MatchPledge.id)).all()

@@ -238,3 +238,19 @@ def test_news_by_the_holder_are_public_and_sanitised(client, holder):
     assert listed[0]["title"] == "Les bacs sont posés"
     assert "<script" not in listed[0]["body_html"] and "Merci" in listed[0]["body_html"]
     assert "Les bacs sont posés" in client.get(f"/campagnes/{slug}").get_data(as_text=True)
+
+
+def test_an_admin_pauses_a_pledge(app, client, actors, build):
+    campaign_id = build.campaign(slug="potager")
+    build.partner_id("la-poste")
+    admin = actors.admin()
+    pledge = client.post("/api/v1/campaigns/potager/pledges", headers=admin,
+                         json={"partner": "la-poste", "total_cap_cents": 10_000}).json
+    paused = client.patch(f"/api/v1/campaigns/potager/pledges/{pledge['id']}", json={"active": False}, headers=admin)
+    assert paused.status_code == 200 and paused.json["active"] is False
+    with app.app_context():
+        services.add_contribution(campaign_id, "online", 1000, donation_id=1)
+        assert services.match_gift(campaign_id, 1, 1000) == []
+    assert client.patch("/api/v1/campaigns/potager/pledges/999", json={"active": True}, headers=admin).status_code == 404
+    assert client.post("/api/v1/campaigns/potager/pledges", headers=admin,
+                       json={"partner": "nobody", "total_cap_cents": 10_000}).status_code == 404

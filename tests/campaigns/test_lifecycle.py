@@ -96,3 +96,20 @@ def test_the_closing_job_is_registered_every_15_minutes(app):
 
     job = jobs(app)["campaigns.close_due"]
     assert job.trigger == "interval" and job.trigger_args == {"minutes": 15}
+
+
+def test_the_scheduled_job_ends_campaigns_past_their_end_date(app, build, runner):
+    with app.app_context():
+        organization = services.get_organization(build.organization())
+        now = utcnow()
+        campaign = services.create_campaign(
+            organization.id, title="Fresque du marché", description="Une fresque.", commune="Sceaux",
+            insee_code="92071", category="culture", goal_cents=1000, starts_at=now - timedelta(days=20),
+            ends_at=now - timedelta(minutes=5), funding_model="keep_it_all")
+        services.publish_campaign(campaign, now=now - timedelta(days=20))
+        campaign_id = campaign.id
+        db.session.commit()
+    result = runner.invoke(args=["scheduler", "run-job", "campaigns.close_due"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        assert services.get_campaign_by_id(campaign_id).status is S.failed  # nothing raised
