@@ -8,7 +8,7 @@ from app.errors import Conflict, InvalidInput, NotFound
 from app.extensions import db
 from app.types import utcnow
 from campaigns import services, signals
-from campaigns.models import Campaign, CampaignStatus, Contribution, ContributionSource, FundingModel, MatchPledge, RewardTier
+from campaigns.models import CampaignStatus, Contribution, ContributionSource, FundingModel, MatchPledge, RewardTier
 
 
 def test_campaigns_are_found_by_slug_and_id(app, build):
