@@ -4,7 +4,6 @@ Everything is computed here, in the issuing process, so that rendering needs not
 """
 import base64
 
-import segno
 from flask import current_app
 
 from app.identifiers import format_siren
@@ -137,7 +136,6 @@ def build_document(receipt, draft):
         "place": beneficiary["city"], "issued_on": receipt.issued_on.strftime("%d/%m/%Y"),
         "signatory_name": beneficiary["signatory_name"], "signatory_title": beneficiary["signatory_title"],
         "signature_uri": png_data_uri(receipt.organization.signature_png),
-        "qr_uri": segno.make(url, error="m").svg_data_uri(scale=4, border=0),
         "verification_url": url,
         "replaces": ({"number": replaces.number, "issued_on": replaces.issued_on.strftime("%d/%m/%Y"),
                       "reason": replaces.cancel_reason} if replaces is not None else None),

@@ -6,11 +6,13 @@ processes of a batch. WeasyPrint costs half a second to import: it is imported o
 Each process keeps one FontConfiguration and one parsed stylesheet for its whole life, which keeps
 memory flat and saves re-parsing the CSS for every receipt.
 """
+import logging
 import os
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 from pathlib import Path
 
+import segno
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
@@ -38,13 +40,17 @@ class Renderer:
         from weasyprint import CSS
         from weasyprint.text.fonts import FontConfiguration
 
+        # WeasyPrint logs every rendering step at INFO: thousands of lines per batch, for nothing.
+        logging.getLogger("weasyprint").setLevel(logging.WARNING)
         self.fonts = FontConfiguration()
         self.stylesheet = CSS(string=STYLESHEET.read_text(encoding="utf-8"), font_config=self.fonts)
         self.template = template_environment().get_template(TEMPLATE)
         self.fetcher = data_only_fetcher()
 
     def html(self, document):
-        return self.template.render(doc=document)
+        # The QR code is drawn here, in the rendering process, so that a batch spreads it over the pool.
+        qr = segno.make(document["verification_url"], error="m").png_data_uri(scale=4, border=0)
+        return self.template.render(doc={**document, "qr_uri": qr})
 
     def render(self, document) -> bytes:
         from weasyprint import HTML

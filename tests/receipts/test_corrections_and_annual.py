@@ -64,7 +64,7 @@ def test_annual_receipt_sums_a_donors_year_and_rerunning_issues_nothing_twice(cl
     text, pages = pdf_text(client.get(f"/api/v1/receipts/asso-test/{curie}.pdf", headers=finance).data)
     assert pages == 1
     for mention in ["cumul 2025", "50,50 €", "cinquante euros et cinquante centimes", "2 dons sur l'année",
-                    "Curie", "X Chèque", "X Virement, prélèvement, carte bancaire"]:
+                    "Curie", "☒ Chèque", "☒ Virement, prélèvement, carte bancaire"]:
         assert mention in text, mention
 
 
