@@ -4,9 +4,10 @@ import os
 
 def init_app(app):
     from app.demo import register_loader
-    from donations.roundup import cli, demo, jobs, models, pages, views  # noqa: F401  (models: tables for create_all)
+    from donations.roundup import cli, demo, hotpath, jobs, models, pages, views  # noqa: F401  (models: tables for create_all)
 
     app.config.setdefault("ROUNDUP_KEY_PEPPER", os.environ.get("ROUNDUP_KEY_PEPPER", ""))
+    hotpath.init_app(app)
     views.init_app(app)
     pages.init_app(app)
     cli.init_app(app)

@@ -1,13 +1,15 @@
 """Merchant keys on the API (`Authorization: Bearer mk_...`), beside the users' `sol_` tokens."""
+import time
 from functools import wraps
 
-from flask import abort, g
+from flask import abort, current_app, g
 
 from app.auth.access import bearer_token, current_user
 from app.auth.models import Role
 from app.errors import DomainError
-from app.extensions import db
-from donations.roundup.services.merchants import KEY_PREFIX, merchant_for_key
+from donations.roundup import hotpath
+from donations.roundup.services.merchants import (KEY_PREFIX, get_merchant_by_id, hash_key, merchant_for_key,
+                                                  merchant_for_key_hash)
 
 
 class MerchantInactive(DomainError):
@@ -17,17 +19,17 @@ class MerchantInactive(DomainError):
 
 
 def current_merchant():
-    """The merchant behind the request's key, or None; a refreshed last-used time is committed after."""
+    """The merchant's rule row (id, slug, active, rule columns) behind the request's key, or None."""
     if "current_merchant" not in g:
-        found = merchant_for_key(bearer_token())
+        token = bearer_token()
+        found = hotpath.run(lambda connection: merchant_for_key(token, connection))
         g.current_merchant = found[0] if found else None
-        g.merchant_key_touched = bool(found and found[1])
     return g.current_merchant
 
 
-def _commit_touch():
-    if g.pop("merchant_key_touched", False):
-        db.session.commit()
+def current_merchant_model():
+    """The full Merchant (beneficiaries...) for the views that need more than its rule."""
+    return get_merchant_by_id(current_merchant().id)
 
 
 def require_merchant(view):
@@ -39,9 +41,50 @@ def require_merchant(view):
             abort(401)
         if not merchant.active:
             raise MerchantInactive("this merchant's round-up is switched off")
-        result = view(*args, **kwargs)
-        _commit_touch()
-        return result
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+# A key's merchant rule is kept this long in the worker; it is never trusted blindly: the insert that
+# uses it checks in the same statement that the key is live and the rule version unchanged.
+RULE_CACHE_SECONDS = 60
+RULE_CACHE_SIZE = 10_000
+
+
+def resolve_key(key_hash):
+    """The rule row behind a key hash, read live (and cached), or None."""
+    found = hotpath.run(lambda connection: merchant_for_key_hash(key_hash, connection))
+    cache = current_app.extensions.setdefault("roundup.rules", {})
+    if found is None:
+        cache.pop(key_hash, None)
+        return None
+    if len(cache) >= RULE_CACHE_SIZE:
+        cache.clear()
+    cache[key_hash] = (found[0], time.monotonic() + RULE_CACHE_SECONDS)
+    return found[0]
+
+
+def require_merchant_key(view):
+    """For the hot path: the merchant's rule from this worker's cache when fresh, else read live.
+
+    The view must prove the key in its own statement (`insert_for_key`) and call `resolve_key` when
+    that proof fails. Refuses 401 / 403 as `require_merchant` does.
+    """
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        token = bearer_token()
+        if not token or not token.startswith(KEY_PREFIX):
+            abort(401)
+        key_hash = hash_key(token)
+        entry = current_app.extensions.get("roundup.rules", {}).get(key_hash)
+        rule = entry[0] if entry and entry[1] > time.monotonic() else resolve_key(key_hash)
+        if rule is None:
+            abort(401)
+        if not rule.active:
+            raise MerchantInactive("this merchant's round-up is switched off")
+        g.current_merchant, g.merchant_key_hash = rule, key_hash
+        return view(*args, **kwargs)
 
     return wrapper
 
@@ -61,9 +104,7 @@ def require_statement_reader(view):
             if user.role not in (Role.admin, Role.finance):
                 abort(403)
             g.current_merchant = None
-        result = view(*args, **kwargs)
-        _commit_touch()
-        return result
+        return view(*args, **kwargs)
 
     return wrapper
 

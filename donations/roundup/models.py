@@ -46,6 +46,9 @@ class Merchant(db.Model):
     match_ratio_percent: Mapped[int] = mapped_column(default=0)
     match_monthly_cap_cents: Mapped[int | None] = mapped_column(BigInteger)
     active: Mapped[bool] = mapped_column(default=True)
+    # Bumped whenever the rule changes: the checkout's cached copy of a rule is used only while the
+    # database still has the same version (checked inside the insert itself).
+    rule_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
 
     beneficiaries: Mapped[list["MerchantBeneficiary"]] = relationship(

@@ -1,17 +1,18 @@
 """JSON API of the round-up: merchants (admins), the checkout (merchant keys), statements."""
 from datetime import date
 
-from flask import Response, g
+from flask import Response, abort, g
 from flask_smorest import Blueprint
 
 from app.auth.access import require_roles
-from app.errors import NotFound
+from app.errors import Conflict, NotFound
 from app.extensions import db
 from app.formatting import local_today
 from app.pagination import PageArgs, paginate
-from donations.roundup import documents, services
-from donations.roundup.models import Settlement
-from donations.roundup.access import require_merchant, require_statement_reader, statement_scope
+from donations.roundup import documents, hotpath, services
+from donations.roundup.access import (MerchantInactive, current_merchant_model, require_merchant,
+                                     require_merchant_key, require_statement_reader, resolve_key, statement_scope)
+from donations.roundup.models import Roundup, Settlement
 from donations.roundup.schemas import (BatchIn, BatchOut, KeyCreatedOut, KeyIn, KeyOut, MerchantCreatedOut,
                                        MerchantIn, MerchantOut, MerchantPatch, QuoteIn, QuoteOut, RoundupIn,
                                        RoundupOut, SettlementArgs, SettlementOut, SummaryArgs, SummaryOut,
@@ -99,14 +100,28 @@ def quote(data):
 
 
 @checkout_bp.route("/roundups", methods=["POST"])
-@require_merchant
+@require_merchant_key
 @checkout_bp.arguments(RoundupIn)
 @checkout_bp.response(201, RoundupOut)
 @checkout_bp.alt_response(200, schema=RoundupOut, description="A replay: the round-up recorded first.")
 def record_roundup(data):
-    roundup, created = services.record_roundup(g.current_merchant, **data)
-    db.session.commit()
-    return roundup, (201 if created else 200)
+    """The hot path: usually one statement, in autocommit, that proves the key and inserts."""
+    rule = g.current_merchant
+    for _ in range(2):
+        values = services.check_values(rule, **data)
+        new_id = hotpath.run(lambda connection: services.insert_for_key(
+            values, g.merchant_key_hash, rule.rule_version, connection))
+        if new_id is not None:
+            return Roundup(id=new_id, **values), 201
+        live = resolve_key(g.merchant_key_hash)
+        if live is None:
+            abort(401)
+        if not live.active:
+            raise MerchantInactive("this merchant's round-up is switched off")
+        if live.rule_version == rule.rule_version:
+            return hotpath.run(lambda connection: services.first_answer(values, connection)), 200
+        rule = live  # the rule changed since this worker read it: check again with the new one
+    raise Conflict("the merchant's rule is changing; retry", "roundup_cents")
 
 
 @checkout_bp.route("/roundups/batch", methods=["POST"])
@@ -139,7 +154,7 @@ def summary(args):
     date_from = args.get("date_from") or date(date_to.year, date_to.month, 1)
     if date_from > date_to:
         date_from, date_to = date_to, date_from
-    result = services.merchant_summary(g.current_merchant, date_from, date_to)
+    result = services.merchant_summary(current_merchant_model(), date_from, date_to)
     result["date_from"], result["date_to"] = result.pop("from"), result.pop("to")
     return result
 

@@ -141,3 +141,20 @@ def test_demo_loads_shops_with_statements_and_twice_duplicates_nothing(app):
     keys = [line.split(": ")[1] for line in first if line.strip().startswith("boulangerie-des-blagis:")]
     assert keys and keys[0].startswith("mk_")
     assert any("roundups create-key boulangerie-des-blagis" in line for line in second)
+
+
+def test_a_rule_change_or_a_revocation_applies_at_once_to_a_till_already_recording(client, actors, shops):
+    admin = actors.admin()
+    headers = shops.merchant()
+    post = lambda external_id, basket, roundup: client.post(  # noqa: E731
+        "/api/v1/roundups", headers=headers,
+        json={"external_id": external_id, "basket_cents": basket, "roundup_cents": roundup})
+    assert post("T1", 1230, 70).status_code == 201  # this worker now knows the rule
+    client.patch("/api/v1/merchants/boulangerie", json={"max_roundup_cents": 50}, headers=admin)
+    refused = post("T2", 1230, 70)
+    assert refused.status_code == 422 and "maximum round-up of 50 cents" in refused.json["detail"]
+    assert post("T3", 1260, 40).status_code == 201
+    key_id = client.get("/api/v1/merchants/boulangerie/keys", headers=admin).json[0]["id"]
+    client.post(f"/api/v1/merchants/boulangerie/keys/{key_id}/revoke", headers=admin)
+    assert post("T4", 1260, 40).status_code == 401
+    assert post("T3", 1260, 40).status_code == 401  # not even a replay

@@ -9,13 +9,13 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import select, text
+from sqlalchemy import Date, Integer, String, bindparam, select, text, true
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.errors import Conflict, InvalidInput, NotFound
 from app.extensions import db
-from app.types import utcnow
-from donations.roundup.models import Roundup
+from app.types import UTCDateTime, utcnow
+from donations.roundup.models import Merchant, MerchantKey, Roundup
 from donations.roundup.services.rules import check_roundup
 from donations.roundup.signals import roundup_voided_after_settlement
 
@@ -71,29 +71,69 @@ def check_values(merchant, external_id, basket_cents, roundup_cents, occurred_at
     }
 
 
-def _dialect_insert():
-    return postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
-
-
-def record_roundup(merchant, external_id, basket_cents, roundup_cents, occurred_at=None, donor_email=None):
+def record_roundup(merchant, external_id, basket_cents, roundup_cents, occurred_at=None, donor_email=None,
+                   *, connection=None):
     """Record one round-up; returns (Roundup, created).
 
     A replay with the same amounts returns the round-up recorded first (created False); with other
     amounts it is a Conflict. A round-up the merchant's rule does not allow is InvalidInput.
+    `merchant` may be the model or the rule row of `merchant_for_key`; with an autocommit
+    `connection` (the checkout's hot path) the round-up is committed by this one statement.
     """
     values = check_values(merchant, external_id, basket_cents, roundup_cents, occurred_at, donor_email)
-    statement = (_dialect_insert()(Roundup)
+    execute = connection.execute if connection is not None else db.session.execute
+    dialect = (connection or db.session.get_bind()).dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = (insert(Roundup.__table__)
                  .on_conflict_do_nothing(index_elements=["merchant_id", "external_id"])
                  .returning(Roundup.id))
-    new_id = db.session.execute(statement, values).scalar()
+    new_id = execute(statement, values).scalar()
     if new_id is not None:
         return Roundup(id=new_id, **values), True
-    first = db.session.scalar(select(Roundup).where(Roundup.merchant_id == merchant.id,
-                                                    Roundup.external_id == external_id))
-    if (first.basket_cents, first.roundup_cents) != (basket_cents, roundup_cents):
-        raise Conflict(f"the round-up {external_id!r} was recorded with basket_cents={first.basket_cents} "
+    return first_answer(values, connection), False
+
+
+def first_answer(values, connection=None) -> Roundup:
+    """The round-up recorded first under this transaction id, if a replay carries the same amounts."""
+    execute = connection.execute if connection is not None else db.session.execute
+    found = execute(select(Roundup.__table__).where(Roundup.merchant_id == values["merchant_id"],
+                                                    Roundup.external_id == values["external_id"])).first()
+    first = Roundup(**found._mapping)
+    if (first.basket_cents, first.roundup_cents) != (values["basket_cents"], values["roundup_cents"]):
+        raise Conflict(f"the round-up {first.external_id!r} was recorded with basket_cents={first.basket_cents} "
                        f"and roundup_cents={first.roundup_cents}", "external_id")
-    return first, False
+    return first
+
+
+_GUARDED_INSERTS = {}
+
+
+def _guarded_insert(dialect):
+    """INSERT ... SELECT from the key's row: the key is live, the merchant active, its rule the one used."""
+    statement = _GUARDED_INSERTS.get(dialect)
+    if statement is None:
+        columns = ["merchant_id", "external_id", "basket_cents", "roundup_cents", "occurred_at", "occurred_on",
+                   "donor_email", "created_at"]
+        source = (select(Merchant.id, bindparam("external_id", type_=String()),
+                         bindparam("basket_cents", type_=Integer()), bindparam("roundup_cents", type_=Integer()),
+                         bindparam("occurred_at", type_=UTCDateTime()), bindparam("occurred_on", type_=Date()),
+                         bindparam("donor_email", type_=String()), bindparam("created_at", type_=UTCDateTime()))
+                  .join(MerchantKey, MerchantKey.merchant_id == Merchant.id)
+                  .where(MerchantKey.key_hash == bindparam("key_hash"), MerchantKey.revoked_at.is_(None),
+                         Merchant.active == true(), Merchant.rule_version == bindparam("rule_version")))
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        statement = (insert(Roundup.__table__).from_select(columns, source)
+                     .on_conflict_do_nothing(index_elements=["merchant_id", "external_id"])
+                     .returning(Roundup.id))
+        _GUARDED_INSERTS[dialect] = statement
+    return statement
+
+
+def insert_for_key(values, key_hash, rule_version, connection):
+    """Insert a checked round-up in one statement that also proves the key; returns the new id, or None
+    when nothing was inserted (a replay, or a key, merchant or rule that changed meanwhile)."""
+    statement = _guarded_insert(connection.dialect.name)
+    return connection.execute(statement, {**values, "key_hash": key_hash, "rule_version": rule_version}).scalar()
 
 
 def _parse_moment(value):

@@ -19,6 +19,7 @@ KEY_PREFIX = "mk_"
 # A key's last-used time is rewritten at most this often, so that the hot path rarely writes it.
 LAST_USED_GRANULARITY = timedelta(minutes=1)
 
+RULE_FIELDS = {"rounding_step_cents", "round_exact_baskets", "top_ups_cents", "max_roundup_cents", "active"}
 MERCHANT_FIELDS = {
     "name", "slug", "siret", "address_line1", "postal_code", "city", "email", "rounding_step_cents",
     "round_exact_baskets", "top_ups_cents", "max_roundup_cents", "match_ratio_percent",
@@ -51,8 +52,11 @@ def update_merchant(merchant, *, beneficiaries=None, **values):
         values["siret"] = _siret(values["siret"])
     if "top_ups_cents" in values:
         values["top_ups_cents"] = _top_ups(values["top_ups_cents"] or [])
+    changed = {name for name, value in values.items() if getattr(merchant, name) != value}
     for name, value in values.items():
         setattr(merchant, name, value)
+    if changed & RULE_FIELDS:
+        merchant.rule_version += 1
     if beneficiaries is not None:
         merchant.beneficiaries = _beneficiaries(beneficiaries)
     db.session.flush()
@@ -162,23 +166,42 @@ def key_for_secret(key) -> MerchantKey | None:
                                                        MerchantKey.revoked_at.is_(None)))
 
 
-def merchant_for_key(key):
-    """(Merchant, touched) behind a live key, or None.
+# What the checkout needs of a merchant: its rule. Read as a plain row, without the ORM, on the hot path.
+RULE_COLUMNS = (Merchant.id, Merchant.slug, Merchant.active, Merchant.rule_version, Merchant.rounding_step_cents,
+                Merchant.round_exact_baskets, Merchant.top_ups_cents, Merchant.max_roundup_cents)
 
-    `touched` says the key's last-used time was refreshed in the session: the caller commits it.
+
+def merchant_for_key(key, connection=None):
+    """(merchant rule row, touched) behind a live key, or None.
+
+    The row has the merchant's `id`, `slug`, `active` and rule columns. The key's last-used time is
+    rewritten only when older than a minute; `touched` says it was, for a caller whose session must
+    commit it (on an autocommit `connection` it is written at once).
     """
     if not key or not key.startswith(KEY_PREFIX):
         return None
-    found = db.session.execute(
-        select(Merchant, MerchantKey.id, MerchantKey.last_used_at)
+    return merchant_for_key_hash(hash_key(key), connection)
+
+
+def merchant_for_key_hash(key_hash, connection=None):
+    """`merchant_for_key` for a key already hashed."""
+    execute = connection.execute if connection is not None else db.session.execute
+    found = execute(
+        select(*RULE_COLUMNS, MerchantKey.id.label("key_id"), MerchantKey.last_used_at)
         .join(MerchantKey, MerchantKey.merchant_id == Merchant.id)
-        .where(MerchantKey.key_hash == hash_key(key), MerchantKey.revoked_at.is_(None))
+        .where(MerchantKey.key_hash == key_hash, MerchantKey.revoked_at.is_(None))
     ).first()
     if found is None:
         return None
-    merchant, key_id, last_used_at = found
     now = utcnow()
-    touched = last_used_at is None or now - last_used_at > LAST_USED_GRANULARITY
+    touched = found.last_used_at is None or now - found.last_used_at > LAST_USED_GRANULARITY
     if touched:
-        db.session.execute(update(MerchantKey).where(MerchantKey.id == key_id).values(last_used_at=now))
-    return merchant, touched
+        execute(update(MerchantKey).where(MerchantKey.id == found.key_id).values(last_used_at=now))
+    return found, touched
+
+
+def get_merchant_by_id(merchant_id) -> Merchant:
+    merchant = db.session.get(Merchant, merchant_id)
+    if merchant is None:
+        raise NotFound(f"no merchant {merchant_id}")
+    return merchant
