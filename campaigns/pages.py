@@ -66,6 +66,26 @@ def campaign(slug):
     )
 
 
+@bp.route("/campagnes/<slug>/couverture", methods=["POST"])
+def upload_cover(slug):
+    """The holder replaces the cover image from the management page."""
+    campaign, user = _managed_or_redirect(slug)
+    if user is None:
+        return campaign
+    csrf.protect()
+    upload = request.files.get("cover")
+    try:
+        services.set_cover(campaign, upload.read(current_app.config["CAMPAIGN_COVER_MAX_BYTES"] + 1) if upload else b"")
+    except DomainError:
+        db.session.rollback()
+        limit = current_app.config["CAMPAIGN_COVER_MAX_BYTES"] // 1024
+        flash(f"Choisissez une image PNG, JPEG ou WebP de {limit} Kio au plus.", "error")
+    else:
+        db.session.commit()
+        flash("La nouvelle image de la campagne est en ligne.", "success")
+    return redirect(url_for("campaign_pages.manage_news", slug=slug))
+
+
 @bp.route("/campagnes/<slug>/couverture")
 def cover(slug):
     campaign = services.get_campaign(slug)
@@ -78,15 +98,24 @@ def cover(slug):
     return response.make_conditional(request)
 
 
-@bp.route("/campagnes/<slug>/actualites", methods=["GET", "POST"])
-def manage_news(slug):
-    """The holder writes news for the campaign's page."""
+def _managed_or_redirect(slug):
+    """(campaign, user) for its holder or an admin; (redirect to sign in, None) for a visitor;
+    404 for anyone else, as if the campaign's management did not exist."""
     user = current_user()
     if user is None:
-        return redirect(url_for("auth.login", next=request.path))
+        return redirect(url_for("auth.login", next=request.path)), None
     campaign = services.get_campaign(slug)
     if not can_see_organization(user, campaign.organization_id) or user.role.value not in ("admin", "holder"):
         abort(404)
+    return campaign, user
+
+
+@bp.route("/campagnes/<slug>/actualites", methods=["GET", "POST"])
+def manage_news(slug):
+    """The holder writes news for the campaign's page (and changes its cover)."""
+    campaign, user = _managed_or_redirect(slug)
+    if user is None:
+        return campaign
     errors, form = {}, {"title": "", "body": ""}
     if request.method == "POST":
         csrf.protect()

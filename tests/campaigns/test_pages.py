@@ -162,3 +162,30 @@ def test_a_campaign_page_costs_the_same_queries_with_100000_gifts_as_with_one(ap
     page = text_of(response)
     assert "1 000 020,00 € collectés" in page  # 100,000 gifts of 10 € + the first gift and its match
     assert page.count("Donateur ") <= 30
+
+
+def test_a_holder_changes_the_cover_from_the_management_page(app, client, actors, build):
+    import io
+
+    from PIL import Image
+
+    build.campaign(slug="potager", organization=actors.organization("jardin"))
+    _sign_in(app, client, actors, "holder", "jardin")
+    token = re.search(r'name="csrf_token" value="([^"]+)"',
+                      client.get("/campagnes/potager/actualites").get_data(as_text=True)).group(1)
+    buffer = io.BytesIO()
+    Image.new("RGB", (30, 10), (200, 100, 0)).save(buffer, "JPEG")
+    sent = client.post("/campagnes/potager/couverture", follow_redirects=True, content_type="multipart/form-data",
+                       data={"csrf_token": token, "cover": (io.BytesIO(buffer.getvalue()), "photo.jpg")})
+    assert "La nouvelle image de la campagne est en ligne." in sent.get_data(as_text=True)
+    image = client.get("/campagnes/potager/couverture")
+    assert image.mimetype == "image/jpeg" and image.data == buffer.getvalue()
+    refused = client.post("/campagnes/potager/couverture", follow_redirects=True, content_type="multipart/form-data",
+                          data={"csrf_token": token, "cover": (io.BytesIO(b"%PDF-1.7 not an image"), "photo.jpg")})
+    assert "Choisissez une image PNG, JPEG ou WebP" in refused.get_data(as_text=True)
+    assert client.get("/campagnes/potager/couverture").data == buffer.getvalue()
+    actors.organization("epicerie")
+    other = app.test_client()
+    _sign_in(app, other, actors, "holder", "epicerie")
+    assert other.post("/campagnes/potager/couverture", content_type="multipart/form-data",
+                      data={"cover": (io.BytesIO(buffer.getvalue()), "x.jpg")}).status_code == 404
