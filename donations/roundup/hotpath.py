@@ -25,8 +25,9 @@ def _engine(app):
             # SQLite: a file on this host, nothing to ping; the application's own pool will do.
             engine = db.engine.execution_options(isolation_level="AUTOCOMMIT")
         else:
+            # Autocommit leaves no transaction open, so nothing to roll back when a connection returns.
             engine = create_engine(db.engine.url, isolation_level="AUTOCOMMIT", pool_pre_ping=False,
-                                   pool_size=2, max_overflow=8, pool_recycle=1800)
+                                   pool_reset_on_return=None, pool_size=2, max_overflow=8, pool_recycle=1800)
             weakref.finalize(app, engine.dispose)
         app.extensions[ENGINE_KEY] = engine
     return engine

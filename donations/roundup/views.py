@@ -1,5 +1,6 @@
 """JSON API of the round-up: merchants (admins), the checkout (merchant keys), statements."""
 from datetime import date
+from types import SimpleNamespace
 
 from flask import Response, abort, g
 from flask_smorest import Blueprint
@@ -12,7 +13,7 @@ from app.pagination import PageArgs, paginate
 from donations.roundup import documents, hotpath, services
 from donations.roundup.access import (MerchantInactive, current_merchant_model, require_merchant,
                                      require_merchant_key, require_statement_reader, resolve_key, statement_scope)
-from donations.roundup.models import Roundup, Settlement
+from donations.roundup.models import Settlement
 from donations.roundup.schemas import (BatchIn, BatchOut, KeyCreatedOut, KeyIn, KeyOut, MerchantCreatedOut,
                                        MerchantIn, MerchantOut, MerchantPatch, QuoteIn, QuoteOut, RoundupIn,
                                        RoundupOut, SettlementArgs, SettlementOut, SummaryArgs, SummaryOut,
@@ -99,11 +100,15 @@ def quote(data):
     return services.quote(g.current_merchant, data["basket_cents"])
 
 
+# Schema instances, not classes: webargs would build a new schema object on every request.
+ROUNDUP_IN, ROUNDUP_OUT = RoundupIn(), RoundupOut()
+
+
 @checkout_bp.route("/roundups", methods=["POST"])
 @require_merchant_key
-@checkout_bp.arguments(RoundupIn)
-@checkout_bp.response(201, RoundupOut)
-@checkout_bp.alt_response(200, schema=RoundupOut, description="A replay: the round-up recorded first.")
+@checkout_bp.arguments(ROUNDUP_IN)
+@checkout_bp.response(201, ROUNDUP_OUT)
+@checkout_bp.alt_response(200, schema=ROUNDUP_OUT, description="A replay: the round-up recorded first.")
 def record_roundup(data):
     """The hot path: usually one statement, in autocommit, that proves the key and inserts."""
     rule = g.current_merchant
@@ -112,7 +117,7 @@ def record_roundup(data):
         new_id = hotpath.run(lambda connection: services.insert_for_key(
             values, g.merchant_key_hash, rule.rule_version, connection))
         if new_id is not None:
-            return Roundup(id=new_id, **values), 201
+            return SimpleNamespace(id=new_id, status="recorded", **values), 201
         live = resolve_key(g.merchant_key_hash)
         if live is None:
             abort(401)

