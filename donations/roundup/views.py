@@ -174,6 +174,16 @@ def list_settlements(args):
     return paginate(query, args["page"], args["per_page"])
 
 
+@settlements_bp.route("/<int:settlement_id>/paid", methods=["POST"])
+@require_roles("admin")
+@settlements_bp.response(200, SettlementOut)
+def mark_paid(settlement_id):
+    """The city's team saw the merchant's transfer arrive."""
+    settlement = services.mark_paid(services.get_settlement(settlement_id))
+    db.session.commit()
+    return settlement
+
+
 def _readable_settlement(settlement_id):
     settlement = db.session.scalar(services.settlements_for(**statement_scope())
                                    .where(Settlement.id == settlement_id))

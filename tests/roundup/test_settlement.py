@@ -178,3 +178,31 @@ def test_any_split_adds_up_exactly_and_follows_the_shares(total, shares):
     for part, share in zip(parts, shares):
         exact = total * share / weight
         assert abs(part - exact) < 1  # never more than one cent away from the exact share
+
+
+def test_the_monthly_job_settles_the_month_just_ended(client, shops, app, runner):
+    from app.formatting import local_today
+    from donations.roundup.services.settlement import previous_month
+
+    headers = shops.merchant()
+    with app.app_context():
+        last_month = previous_month(local_today().replace(day=1))
+    record(client, headers, "T1", 1230, 70, occurred_at=at(last_month.year, last_month.month, 15))
+    result = runner.invoke(args=["scheduler", "run-job", "roundup-monthly-settlement"])
+    assert result.exit_code == 0, result.output
+    twice = runner.invoke(args=["scheduler", "run-job", "roundup-monthly-settlement"])
+    assert twice.exit_code == 0
+    statements = client.get(f"/api/v1/settlements?month={last_month:%Y-%m}", headers=headers).json
+    assert [(s["roundup_count"], s["total_cents"], s["status"]) for s in statements] == [(1, 70, "issued")]
+
+
+def test_an_administrator_marks_a_statement_paid_once(client, shops, actors, app):
+    headers = shops.merchant()
+    record(client, headers, "T1", 1230, 70, occurred_at=at(2026, 9, 5))
+    statement = settle(app, "boulangerie", SEPTEMBER)
+    admin = actors.admin()
+    assert client.post(f"/api/v1/settlements/{statement}/paid", headers=headers).status_code == 401
+    paid = client.post(f"/api/v1/settlements/{statement}/paid", headers=admin)
+    assert paid.status_code == 200 and paid.json["status"] == "paid"
+    again = client.post(f"/api/v1/settlements/{statement}/paid", headers=admin)
+    assert again.status_code == 409

@@ -232,7 +232,7 @@ def merchants_to_settle(month: date):
     ids = set(db.session.scalars(pending)) | set(db.session.scalars(voids)) | set(db.session.scalars(credits))
     already = set(db.session.scalars(select(Settlement.merchant_id).where(Settlement.month == month)))
     return db.session.scalars(select(Merchant).where(Merchant.id.in_(ids - already))
-                              .order_by(Merchant.id)).all()
+                              .options(selectinload(Merchant.beneficiaries)).order_by(Merchant.id)).all()
 
 
 def settle_all(month: date, commit=None):
