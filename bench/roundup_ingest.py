@@ -119,7 +119,7 @@ def main():
     from campaigns import services as campaign_services
     from campaigns.models import ReceiptRegime
     from donations.roundup import services
-    from donations.roundup.models import Merchant, Roundup
+    from donations.roundup.models import Roundup
     from donations.roundup.services.settlement import previous_month
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET})
@@ -170,7 +170,6 @@ def main():
             results = {name: combine(runs) for name, runs in slices.items()}
             with app.app_context():
                 results["single"]["rows"] = db.session.scalar(select(func.count()).select_from(Roundup)) - before
-            started = time.monotonic()
             results["batch"] = wrk(f"{base}/api/v1/roundups/batch", DURATION, connections=4,
                                    script=str(batch_lua), threads=1)
             with app.app_context():

@@ -1,6 +1,5 @@
 """`flask roundups ...`: settle a month, create a merchant key, open a dashboard link."""
 import click
-from flask import current_app
 from flask.cli import AppGroup
 
 from app.errors import DomainError

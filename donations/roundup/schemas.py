@@ -17,7 +17,6 @@ def _valid_siret(value):
         raise ma.ValidationError(str(error))
 
 
-Cents = lambda **kw: fields.Integer(strict=True, validate=validate.Range(min=0, max=10_000_000_000), **kw)  # noqa: E731
 
 
 class BeneficiaryIn(ma.Schema):

@@ -1,7 +1,6 @@
 """Yearly totals of identified round-up donors, per organization, for the annual receipts."""
 from datetime import date
 
-from app.extensions import db
 
 from .conftest import at, record, settle
 
