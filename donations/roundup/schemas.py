@@ -17,8 +17,6 @@ def _valid_siret(value):
         raise ma.ValidationError(str(error))
 
 
-
-
 class BeneficiaryIn(ma.Schema):
     organization = fields.String(validate=validate.Length(max=80))
     campaign = fields.String(validate=validate.Length(max=80))
