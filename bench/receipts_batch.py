@@ -5,7 +5,8 @@
 Creates an organization with COUNT donors who chose an annual receipt, then, in the same run:
 - the naive baseline: the same template rendered with `HTML(string=...).write_pdf()` per receipt, in
   one process, with a new stylesheet and no shared font configuration, on a sample (--naive-sample,
-  default 200) so that the run stays within a few minutes;
+  default 200) so that the run stays within a few minutes, measured in four slices interleaved with
+  the issuing run so that both see the same load on a shared machine;
 - the issuing path: `receipts.services.annual.run_annual` with its process pool (one worker per
   core, a FontConfiguration and a parsed stylesheet each), numbering and storing every receipt in
   PostgreSQL, chunk by chunk.
@@ -80,17 +81,16 @@ def seed(db, count, year):
 
 def naive(documents):
     """The baseline: what one would write first, per receipt, in one process."""
-    import segno
     from weasyprint import CSS, HTML
 
-    from receipts.services.pdf import STYLESHEET, TEMPLATE, template_environment
+    from receipts.services.pdf import STYLESHEET, TEMPLATE, qr_data_uri, template_environment
 
     template = template_environment().get_template(TEMPLATE)
     css_text = STYLESHEET.read_text(encoding="utf-8")
     started = time.perf_counter()
     for document in documents:
-        qr = segno.make(document["verification_url"], error="m").png_data_uri(scale=4, border=0)
-        HTML(string=template.render(doc={**document, "qr_uri": qr})).write_pdf(stylesheets=[CSS(string=css_text)])
+        page = template.render(doc={**document, "qr_uri": qr_data_uri(document["verification_url"])})
+        HTML(string=page).write_pdf(stylesheets=[CSS(string=css_text)])
     return time.perf_counter() - started
 
 
@@ -124,26 +124,37 @@ def main():
         beneficiary = documents.beneficiary_snapshot(organization)
         sample = [documents.build_document(numbered_receipt(d, year + 1, i + 1, date.today(), beneficiary), d)
                   for i, d in enumerate(plan.drafts[:args.naive_sample])]
-        naive_seconds = naive(sample)
-        naive_rate = len(sample) / naive_seconds
-        print(f"naive baseline: {len(sample)} receipts in {naive_seconds:.1f}s = {naive_rate:.1f} receipts/s "
-              f"(one process, HTML(string=...).write_pdf() per receipt)")
+        # Other processes share these cores and their load drifts: the naive sample is measured in
+        # four slices interleaved with the issuing run (the issuing clock stops meanwhile), so that
+        # both sides see the same machine.
+        slices = [sample[k::4] for k in range(4)]
+        marks = [args.count * k // 4 for k in range(1, 4)]
+        naive_seconds = naive(slices[0])
+        paused, done, naive_spent = [0.0], [0], [0.0]
 
         with RenderPool(args.workers) as pool:
-            pool.render_many(sample[:pool.workers])  # start the workers outside the timing
+            list(pool.render_many(sample[:pool.workers]))  # start the workers outside the timing
             print(memory_line("start", pool))
-            done = [0]
 
             def progress(n):
                 before = done[0]
                 done[0] += n
-                if before < args.count // 2 <= done[0]:
-                    print(memory_line("middle", pool))
+                for k, mark in enumerate(marks, start=1):
+                    if before < mark <= done[0]:
+                        if k == 2:
+                            print(memory_line("middle", pool))
+                        pause = time.perf_counter()
+                        naive_spent[0] += naive(slices[k])
+                        paused[0] += time.perf_counter() - pause
 
             started = time.perf_counter()
             _, issued = run_annual(organization, year, renderer=pool, progress=progress)
-            seconds = time.perf_counter() - started
+            seconds = time.perf_counter() - started - paused[0]
             print(memory_line("end", pool))
+        naive_seconds += naive_spent[0]
+        naive_rate = len(sample) / naive_seconds
+        print(f"naive baseline: {len(sample)} receipts in {naive_seconds:.1f}s = {naive_rate:.1f} receipts/s "
+              f"(one process, HTML(string=...).write_pdf() per receipt, measured in 4 slices during the run)")
         rate = issued / seconds
         print(f"issuing path: {issued} receipts numbered, rendered and stored in {seconds:.1f}s = {rate:.1f} "
               f"receipts/s ({pool.workers} rendering processes)")

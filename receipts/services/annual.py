@@ -22,7 +22,7 @@ from receipts.services.gifts import (RECEIPTED_STATES, campaign_allows_receipts,
 from receipts.services.issuing import ReceiptDraft, issue_receipts
 
 log = logging.getLogger(__name__)
-CHUNK = 32  # receipts per transaction: the counter lock is held while a chunk renders
+CHUNK = 64  # receipts per transaction: the counter lock is held while a chunk renders
 
 
 def annual_source_key(year, donor_key):

@@ -149,11 +149,13 @@ def issue_receipts(drafts, *, renderer=None, issued_on=None) -> list[Receipt]:
                 for offset, draft in enumerate(pending, start=1)]
     pdfs = (renderer or InlineRenderer()).render_many(
         [documents.build_document(receipt, draft) for receipt, draft in zip(receipts, pending)])
-    for receipt, draft, pdf in zip(receipts, pending, pdfs):
+    for index, (receipt, draft, pdf) in enumerate(zip(receipts, pending, pdfs), start=1):
         receipt.pdf = pdf
         receipt.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
         receipt.replaces_id = draft.replaces.id if draft.replaces is not None else None
         db.session.add(receipt)
+        if index % 16 == 0:
+            db.session.flush()  # store these while the pool renders the next ones
     db.session.execute(
         update(ReceiptCounter)
         .where(ReceiptCounter.organization_id == organization.id, ReceiptCounter.year == year)
