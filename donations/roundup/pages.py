@@ -8,6 +8,7 @@ import uuid
 from datetime import timedelta
 from pathlib import Path
 
+from babel.dates import format_date
 from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template, request, session,
                    url_for)
 
@@ -200,6 +201,12 @@ def demo_checkout(slug):
             outcome = {"ok": True, "body": None}
     return render_template("roundup/demo_checkout.html", merchant=merchant, basket_cents=basket_cents,
                            outcome=outcome)
+
+
+@bp.app_template_filter("month_name")
+def month_name(value):
+    """date(2026, 10, 1) -> `octobre 2026`."""
+    return format_date(value, "MMMM y", locale="fr_FR")
 
 
 def init_app(app):

@@ -40,7 +40,7 @@ def test_dashboard_shows_today_month_beneficiaries_and_statements(client, shops,
     assert re.search(r'id="jour">1,00\xa0€', text)
     assert "2 arrondis" in text
     assert "Association epicerie" in text
-    assert "2026-09" in text and "0,70\xa0€" in text
+    assert "septembre 2026" in text and "0,70\xa0€" in text
     pdf = client.get(f"/commercant/releves/{statement}.pdf")
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
     assert client.get(f"/commercant/releves/{statement}.csv").mimetype == "text/csv"

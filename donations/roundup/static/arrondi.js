@@ -103,7 +103,8 @@
 
   var style = document.createElement("style");
   style.textContent = ".solidaire-arrondi{border:1px solid #b7dcc6;border-radius:8px;padding:.75rem 1rem;margin:1rem 0}" +
-    ".solidaire-arrondi label{display:block;padding:.35rem 0;cursor:pointer}" +
+    ".solidaire-arrondi label{display:flex;gap:.5rem;align-items:flex-start;padding:.35rem 0;cursor:pointer}" +
+    ".solidaire-arrondi input[type=radio]{width:auto;margin:.3rem 0 0;flex:none}" +
     ".solidaire-arrondi-note{font-size:.85em;color:#5b6478;margin:.5rem 0 0}";
   document.head.appendChild(style);
 
