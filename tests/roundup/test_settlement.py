@@ -206,3 +206,34 @@ def test_an_administrator_marks_a_statement_paid_once(client, shops, actors, app
     assert paid.status_code == 200 and paid.json["status"] == "paid"
     again = client.post(f"/api/v1/settlements/{statement}/paid", headers=admin)
     assert again.status_code == 409
+
+
+@st.composite
+def shares_of_100_percent(draw):
+    """2 to 6 shares in basis points that add up to exactly 10 000."""
+    cuts = sorted(draw(st.sets(st.integers(min_value=1, max_value=9_999), min_size=1, max_size=5)))
+    bounds = [0, *cuts, 10_000]
+    return [high - low for low, high in zip(bounds, bounds[1:])]
+
+
+@settings(max_examples=300, deadline=None)
+@given(shares=shares_of_100_percent(), roundups=st.integers(min_value=0, max_value=10**10),
+       ratio=st.integers(min_value=0, max_value=1000), cap=st.one_of(st.none(), st.integers(0, 10**8)))
+def test_statement_lines_always_add_up_to_the_total(shares, roundups, ratio, cap):
+    """Whatever the shares, the match and its cap, the lines of a statement add up to its total exactly."""
+    from types import SimpleNamespace
+
+    from donations.roundup.models import Settlement
+    from donations.roundup.services.settlement import _lines, match_for
+
+    merchant = SimpleNamespace(slug="m", match_ratio_percent=ratio, match_monthly_cap_cents=cap, beneficiaries=[
+        SimpleNamespace(organization_id=index + 1, campaign_id=None, share_basis_points=share)
+        for index, share in enumerate(shares)])
+    organizations = {index + 1: SimpleNamespace(id=index + 1, name=f"Org {index}") for index in range(len(shares))}
+    match = match_for(merchant, roundups)
+    assert 0 <= match <= roundups * ratio / 100 and (cap is None or match <= cap)
+    settlement = Settlement(total_cents=roundups + match)
+    lines = _lines(merchant, settlement, (organizations, {}))
+    assert sum(line.amount_cents for line in lines) == settlement.total_cents
+    for line, share in zip(lines, shares):
+        assert abs(line.amount_cents - settlement.total_cents * share / 10_000) < 1
