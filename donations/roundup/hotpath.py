@@ -1,12 +1,13 @@
-"""The database connection of the checkout's hot path: autocommit, no per-request ping.
+"""The database connections of the checkout's hot path: autocommit, no per-request ping.
 
 Measured (bench/roundup_ingest.py): through the session, one round-up costs BEGIN, a ping of the
 pooled connection, the key lookup, the insert and COMMIT — five round trips, most of the request's
-time. Here the key lookup and the single `INSERT ... ON CONFLICT DO NOTHING RETURNING` each run as
-their own statement in autocommit (each is atomic on its own), on a connection taken once per
-request from a pool that does not ping: two round trips. A connection found dead is invalidated by
-SQLAlchemy and the request retried once on a fresh one.
+time. Here the insert that also proves the key is one statement in autocommit (atomic on its own):
+one round trip. On PostgreSQL it runs on a psycopg connection kept by each worker thread (no pool
+checkout, no ping); the rarer statements (key lookup once a minute, replays) use a pool that does
+not ping. A connection found dead is replaced and the statement retried once.
 """
+import threading
 import weakref
 
 from flask import current_app, g
@@ -49,6 +50,30 @@ def run(operation):
             raise
         release()
         return operation(connection())
+
+
+# One psycopg connection per thread and database, whatever the number of app objects (tests make many).
+_threads = threading.local()
+
+
+def run_raw(operation):
+    """`operation(psycopg connection)` on this thread's own autocommit connection (PostgreSQL only)."""
+    import psycopg
+
+    url = db.engine.url
+    connections = _threads.__dict__.setdefault("connections", {})
+    raw = connections.get(url)
+    for attempt in (1, 2):
+        if raw is None or raw.closed:
+            raw = psycopg.connect(url.set(drivername="postgresql").render_as_string(hide_password=False),
+                                  autocommit=True)
+            connections[url] = raw
+        try:
+            return operation(raw)
+        except psycopg.OperationalError:
+            if attempt == 2 or not raw.closed and raw.info.status == psycopg.pq.ConnStatus.OK:
+                raise
+            raw = None
 
 
 def release(error=None):

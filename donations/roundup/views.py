@@ -114,8 +114,12 @@ def record_roundup(data):
     rule = g.current_merchant
     for _ in range(2):
         values = services.check_values(rule, **data)
-        new_id = hotpath.run(lambda connection: services.insert_for_key(
-            values, g.merchant_key_hash, rule.rule_version, connection))
+        if db.engine.dialect.name == "postgresql":
+            new_id = hotpath.run_raw(lambda raw: services.insert_for_key_psycopg(
+                values, g.merchant_key_hash, rule.rule_version, raw))
+        else:
+            new_id = hotpath.run(lambda connection: services.insert_for_key(
+                values, g.merchant_key_hash, rule.rule_version, connection))
         if new_id is not None:
             return SimpleNamespace(id=new_id, status="recorded", **values), 201
         live = resolve_key(g.merchant_key_hash)

@@ -147,13 +147,16 @@ def insert_for_key(values, key_hash, rule_version, connection):
     """Insert a checked round-up in one statement that also proves the key; returns the new id, or None
     when nothing was inserted (a replay, or a key, merchant or rule that changed meanwhile).
 
-    `connection` is in autocommit: this statement is the whole transaction.
+    `connection` (SQLAlchemy) is in autocommit: this statement is the whole transaction.
     """
     params = {**values, "key_hash": key_hash, "rule_version": rule_version}
-    if connection.dialect.name == "postgresql":
-        row = connection.connection.driver_connection.execute(GUARDED_INSERT_SQL, params).fetchone()
-        return row[0] if row else None
     return connection.execute(_guarded_insert(connection.dialect.name), params).scalar()
+
+
+def insert_for_key_psycopg(values, key_hash, rule_version, raw):
+    """`insert_for_key` on an autocommit psycopg connection (PostgreSQL's hot path)."""
+    row = raw.execute(GUARDED_INSERT_SQL, {**values, "key_hash": key_hash, "rule_version": rule_version}).fetchone()
+    return row[0] if row else None
 
 
 def _parse_moment(value):
