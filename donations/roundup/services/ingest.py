@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import Date, Integer, String, bindparam, select, text, true
+from sqlalchemy import Date, Integer, String, bindparam, select, true
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.errors import Conflict, InvalidInput, NotFound
@@ -222,30 +222,38 @@ def record_batch(merchant, rows):
 
 
 # One statement for the whole batch on PostgreSQL: arrays in, the inserted ids out.
-UNNEST_INSERT = text("""
+UNNEST_INSERT_SQL = """
     INSERT INTO roundups (merchant_id, external_id, basket_cents, roundup_cents, occurred_at, occurred_on,
                           donor_email, created_at)
-    SELECT :merchant_id, r.external_id, r.basket_cents, r.roundup_cents, r.occurred_at, r.occurred_on,
-           r.donor_email, :created_at
-    FROM unnest(CAST(:external_ids AS text[]), CAST(:baskets AS integer[]), CAST(:roundups AS integer[]),
-                CAST(:occurred_ats AS timestamptz[]), CAST(:occurred_ons AS date[]),
-                CAST(:donor_emails AS text[]))
+    SELECT %(merchant_id)s, r.external_id, r.basket_cents, r.roundup_cents, r.occurred_at, r.occurred_on,
+           r.donor_email, %(created_at)s
+    FROM unnest(CAST(%(external_ids)s AS text[]), CAST(%(baskets)s AS integer[]), CAST(%(roundups)s AS integer[]),
+                CAST(%(occurred_ats)s AS timestamptz[]), CAST(%(occurred_ons)s AS date[]),
+                CAST(%(donor_emails)s AS text[]))
          AS r(external_id, basket_cents, roundup_cents, occurred_at, occurred_on, donor_email)
     ON CONFLICT (merchant_id, external_id) DO NOTHING
     RETURNING external_id
-""")
+"""
 
 
 def _insert_many(valid):
     """Insert the rows, skipping those already recorded; returns the external ids inserted."""
-    if db.session.get_bind().dialect.name == "postgresql":
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":
+        emails = [v["donor_email"] for v in valid]
         params = {
             "merchant_id": valid[0]["merchant_id"], "created_at": valid[0]["created_at"],
             "external_ids": [v["external_id"] for v in valid], "baskets": [v["basket_cents"] for v in valid],
             "roundups": [v["roundup_cents"] for v in valid], "occurred_ats": [v["occurred_at"] for v in valid],
-            "occurred_ons": [v["occurred_on"] for v in valid], "donor_emails": [v["donor_email"] for v in valid],
+            "occurred_ons": [v["occurred_on"] for v in valid],
+            # unnest pads a missing array with NULLs; an array of NULLs alone has no type to send.
+            "donor_emails": emails if any(emails) else None,
         }
-        return set(db.session.execute(UNNEST_INSERT, params).scalars())
+        # psycopg itself, in the session's transaction: binary arrays spare quoting every element, which
+        # was the largest Python cost of a 1,000-row batch (measured).
+        cursor = connection.connection.driver_connection.cursor()
+        cursor.execute(UNNEST_INSERT_SQL, params, binary=True)
+        return {row[0] for row in cursor.fetchall()}
     statement = (sqlite.insert(Roundup).on_conflict_do_nothing(index_elements=["merchant_id", "external_id"])
                  .returning(Roundup.external_id))
     return set(db.session.execute(statement, valid).scalars())
