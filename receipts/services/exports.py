@@ -3,7 +3,7 @@ import csv
 import io
 import zipfile
 
-from sqlalchemy import extract, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import undefer
 
 from app.errors import NotFound
@@ -120,6 +120,3 @@ def tax_declaration(organization_id, year):
 def receipt_years(organization_id):
     return db.session.scalars(select(Receipt.year).where(Receipt.organization_id == organization_id)
                               .distinct().order_by(Receipt.year.desc())).all()
-
-
-__all__ = ["receipts_query", "get_receipt", "export_csv", "export_zip", "tax_declaration", "receipt_years", "extract"]
