@@ -18,6 +18,7 @@ from app.formatting import local_today
 from app.money import split_largest_remainder
 from app.types import utcnow
 from campaigns.models import Campaign, CampaignStatus, Organization
+from campaigns.services import add_contribution
 from donations.roundup.models import (SETTLEMENT_TRANSITIONS, Merchant, Roundup, Settlement, SettlementLine,
                                       SettlementStatus)
 
@@ -200,8 +201,6 @@ def _lines(merchant, settlement, targets):
 
 def _credit_campaigns(settlement):
     """Settled money joins each beneficiary campaign's totals under the round-up source."""
-    from campaigns.services import add_contribution
-
     for line in settlement.lines:
         if line.campaign_id is not None and line.amount_cents > 0:
             add_contribution(line.campaign_id, "roundup", line.amount_cents,
