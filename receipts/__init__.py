@@ -6,7 +6,7 @@ def init_app(app):
     from app.demo import register_loader
     from campaigns.signals import campaign_failed, campaign_succeeded
     from donations.signals import gift_refunded, gift_succeeded
-    from receipts import cli, demo, jobs, models, pages, views  # noqa: F401  (models: for create_all)
+    from receipts import cli, demo, jobs, models, pages, summaries, views  # noqa: F401  (models: for create_all)
 
     app.config.setdefault("RECEIPTS_ARTICLE_978_ORGANIZATIONS", [
         slug for slug in os.environ.get("RECEIPTS_ARTICLE_978_ORGANIZATIONS", "").split(",") if slug])
@@ -15,6 +15,7 @@ def init_app(app):
     pages.init_app(app)
     app.cli.add_command(cli.receipts_cli)
     jobs.register(app)
+    summaries.init_app(app)
     register_loader(app, 50, demo.load_receipts)
 
     # Receivers run in the sender's transaction: they only write queue rows. The signals are

@@ -1,0 +1,5 @@
+"""Partner-funding summaries and campaign funding plans (JSON, CSV, PDF)."""
+
+
+def init_app(app):
+    pass
