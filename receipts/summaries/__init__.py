@@ -2,4 +2,7 @@
 
 
 def init_app(app):
-    pass
+    from app.extensions import api
+    from receipts.summaries import views
+
+    api.register_blueprint(views.bp)
