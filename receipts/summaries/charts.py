@@ -13,10 +13,10 @@ LABELS = {
     "partner": "Partenaire", "others": "Autres partenaires et mécènes", "company": "Mécénat d'entreprises",
 }
 
-WIDTH = 680
-LABEL_WIDTH = 200
-AMOUNT_WIDTH = 90
-BAR_HEIGHT = 16
+WIDTH = 900
+LABEL_WIDTH = 240
+AMOUNT_WIDTH = 110
+BAR_HEIGHT = 18
 ROW_GAP = 10
 
 
@@ -35,7 +35,7 @@ def bar_chart(rows, title, legend=None) -> Markup:
     for index, (label, segments) in enumerate(rows):
         y = 4 + index * (BAR_HEIGHT + ROW_GAP)
         text_y = y + BAR_HEIGHT - 4
-        parts.append(f'<text x="0" y="{text_y}" font-size="9">{escape(_shorten(label))}</text>')
+        parts.append(f'<text x="0" y="{text_y}" font-size="11">{escape(_shorten(label))}</text>')
         x = LABEL_WIDTH
         for kind, cents in segments:
             if cents <= 0:
@@ -46,7 +46,7 @@ def bar_chart(rows, title, legend=None) -> Markup:
                          f'fill="{COLOURS[kind]}"/>')
             x += width
         total = sum(cents for _, cents in segments)
-        parts.append(f'<text x="{x + 4:.1f}" y="{text_y}" font-size="9">{escape(format_eur(total))}</text>')
+        parts.append(f'<text x="{x + 4:.1f}" y="{text_y}" font-size="11">{escape(format_eur(total))}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))
 
