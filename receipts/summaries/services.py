@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from fractions import Fraction
 
-from sqlalchemy import and_, case, distinct, func, select
+from sqlalchemy import BigInteger, and_, case, cast, distinct, func, select
 
 from app.errors import InvalidInput
 from app.extensions import db
@@ -171,7 +171,8 @@ def _net_of(*sources, extra=None):
     condition = Contribution.source.in_(sources)
     if extra is not None:
         condition = and_(condition, extra)
-    return func.coalesce(func.sum(case((condition, _net()), else_=0)), 0)
+    # PostgreSQL sums BIGINT as NUMERIC: cast back so that cents stay Python ints.
+    return cast(func.coalesce(func.sum(case((condition, _net()), else_=0)), 0), BigInteger)
 
 
 def _in_period(statement, period):
