@@ -77,3 +77,20 @@ def test_bad_dates_are_a_problem_naming_the_field(client, actors, scenario, quer
         assert response.status_code == 422, response.data
         assert response.mimetype == "application/problem+json"
         assert field in response.json["errors"]
+
+
+@pytest.mark.parametrize("citizens, partner, plain, french", [
+    (1, 3, "0.33", "0,33"), (2, 3, "0.67", "0,67"), (1005, 1000, "1.01", "1,01"), (1004, 1000, "1.00", "1,00"),
+    (325, 100, "3.25", "3,25"), (5, 0, None, None),
+])
+def test_leverage_is_an_exact_fraction_shown_half_up_with_two_decimals(citizens, partner, plain, french):
+    from receipts.summaries.services import Leverage
+
+    leverage = Leverage(citizens, partner)
+    assert (leverage.plain, leverage.french) == (plain, french)
+
+
+def test_openapi_documents_the_summaries(client):
+    paths = client.get("/api/v1/openapi.json").json["paths"]
+    assert "/api/v1/partners/{slug}/summary.pdf" in paths
+    assert "/api/v1/campaigns/{slug}/funding-summary" in paths
