@@ -19,7 +19,9 @@ def create_app(config=None):
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    # Libraries that narrate every request or rendering step: their warnings are enough.
+    for name in ("alembic.runtime.plugins", "stripe", "weasyprint", "fontTools"):
+        logging.getLogger(name).setLevel(logging.WARNING)
 
     configure_extensions(app)
     configure_core(app)

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.formatting import local_today
+from app.money import format_eur
 from campaigns.models import Campaign, CampaignStatus, Organization
 from donations.roundup import services
 from donations.roundup.models import Merchant, MerchantKey, Roundup
@@ -99,7 +100,7 @@ def _settle_past_months():
     while month < today.replace(day=1):
         for slug, settlement, outcome in services.settle_all(month):
             if settlement is not None and outcome:
-                lines.append(f"  statement {month:%Y-%m} {slug}: {settlement.total_cents / 100:.2f} EUR")
+                lines.append(f"  statement {month:%Y-%m} {slug}: {format_eur(settlement.total_cents)}")
         db.session.flush()
         month = next_month(month)
     return lines
