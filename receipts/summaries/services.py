@@ -33,6 +33,10 @@ class Period:
     end: date | None = None
 
     def __post_init__(self):
+        for value, name in ((self.start, "from"), (self.end, "to")):
+            # Year 1 or 9999 would overflow when moved to UTC: no ledger line is that old or that late.
+            if value is not None and not 1900 <= value.year <= 2999:
+                raise InvalidInput("give a date between 1900 and 2999", name)
         if self.start is not None and self.end is not None and self.end < self.start:
             raise InvalidInput("the period ends before it starts", "to")
 

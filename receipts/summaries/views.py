@@ -1,6 +1,5 @@
 """JSON API: a partner's funding summary (JSON, CSV, PDF) and a campaign's funding plan (JSON, PDF)."""
 from flask import current_app
-
 from flask_smorest import Blueprint
 
 from app.auth.access import current_user, ensure_organization, ensure_partner, require_roles

@@ -70,6 +70,7 @@ def test_unknown_partner_is_404(client, actors):
 
 @pytest.mark.parametrize("query, field", [
     ("?from=2026-13-01", "from"), ("?to=hier", "to"), ("?from=2026-03-01&to=2026-02-28", "to"),
+    ("?from=0001-01-01", "from"), ("?to=9999-12-31", "to"),
 ])
 def test_bad_dates_are_a_problem_naming_the_field(client, actors, scenario, query, field):
     for suffix in ("", ".csv", ".pdf"):
