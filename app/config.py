@@ -62,6 +62,7 @@ def defaults():
         "MAX_GIFT_CENTS": _env_int("MAX_GIFT_CENTS", 5_000_000),
         "OUTBOX_DIR": os.environ.get("OUTBOX_DIR", str(INSTANCE_DIR / "outbox")),
         "SMTP_URL": os.environ.get("SMTP_URL", ""),
+        "MAIL_FROM": os.environ.get("MAIL_FROM", "Solidaire Sceaux <dons@solidaire.example>"),
         "TAX_RULES": dict(TAX_RULES),
         "CERFA_FORMS": {k: dict(v) for k, v in CERFA_FORMS.items()},
         # Flask-WTF protects the HTML forms; the JSON API authenticates with bearer tokens instead.

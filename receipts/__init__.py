@@ -10,7 +10,6 @@ def init_app(app):
 
     app.config.setdefault("RECEIPTS_ARTICLE_978_ORGANIZATIONS", [
         slug for slug in os.environ.get("RECEIPTS_ARTICLE_978_ORGANIZATIONS", "").split(",") if slug])
-    app.config.setdefault("MAIL_FROM", os.environ.get("MAIL_FROM", "recus@solidaire.example"))
     views.init_app(app)
     pages.init_app(app)
     app.cli.add_command(cli.receipts_cli)

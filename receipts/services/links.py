@@ -1,13 +1,9 @@
 """Signed links that let a donor (who has no account) reach their receipts, and the emails carrying them."""
-import smtplib
-from email.message import EmailMessage
-from pathlib import Path
-from urllib.parse import urlsplit
-
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from app.errors import NotFound
+from app.mail import deliver, make_message
 from app.money import format_eur
 
 DONOR_SALT = "receipts.donor-link"
@@ -47,26 +43,10 @@ def public_url(path):
 
 
 def send_email(to, subject, body, attachments=()):
-    """SMTP when SMTP_URL is set (smtp://host:port), else a .eml file in OUTBOX_DIR."""
-    message = EmailMessage()
-    message["From"] = current_app.config.get("MAIL_FROM", "recus@solidaire.example")
-    message["To"] = to
-    message["Subject"] = subject
-    message.set_content(body)
-    for filename, data in attachments:
-        message.add_attachment(data, maintype="application", subtype="pdf", filename=filename)
-    smtp_url = current_app.config.get("SMTP_URL")
-    if smtp_url:
-        parts = urlsplit(smtp_url)
-        with smtplib.SMTP(parts.hostname, parts.port or 25) as smtp:
-            smtp.send_message(message)
-        return None
-    outbox = Path(current_app.config["OUTBOX_DIR"])
-    outbox.mkdir(parents=True, exist_ok=True)
-    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in f"{to}-{subject}")[:150]
-    path = outbox / f"{safe}.eml"
-    path.write_bytes(bytes(message))
-    return path
+    """Send now (app.mail: SMTP, or a .eml file in OUTBOX_DIR); `attachments` are PDFs (name, bytes)."""
+    message = make_message(to, subject, body,
+                           attachments=[(name, data, "application/pdf") for name, data in attachments])
+    return deliver(current_app._get_current_object(), message)
 
 
 def _render(name, **context):

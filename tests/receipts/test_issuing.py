@@ -153,7 +153,7 @@ def test_the_donor_is_emailed_a_signed_link_to_their_receipts(client, finance, g
     gifts.run_job()
     [(number, *_)] = gifts.receipts()
     outbox = Path(app.config["OUTBOX_DIR"])
-    [mail] = [p for p in outbox.glob("marie.curie*.eml") if number in p.read_text(errors="ignore")][-1:]
+    [mail] = [p for p in outbox.glob("*marie.curie*.eml") if number in p.read_text(errors="ignore")][-1:]
     import email
 
     message = email.message_from_bytes(mail.read_bytes())
