@@ -81,7 +81,7 @@ def refund_failed_campaigns(limit=None):
 def init_app(app):
     from app.scheduler import register_job
 
-    register_job(app, "donations-reconcile", reconcile_pending_gifts, "interval", minutes=5,
+    register_job(app, "donations.reconcile", reconcile_pending_gifts, "interval", minutes=5,
                  description="Settle pending gifts from Stripe when their webhook is late or lost")
-    register_job(app, "donations-refund-failed-campaigns", refund_failed_campaigns, "interval", minutes=10,
+    register_job(app, "donations.refund_failed_campaigns", refund_failed_campaigns, "interval", minutes=10,
                  description="Refund the gifts of failed all-or-nothing campaigns")

@@ -23,6 +23,6 @@ def settle_previous_month():
 def init_app(app):
     from app.scheduler import register_job
 
-    register_job(app, "roundup-monthly-settlement", settle_previous_month, "cron",
+    register_job(app, "roundup.monthly_settlement", settle_previous_month, "cron",
                  description="Settle the merchants' round-ups of the month just ended",
                  day=1, hour=2, minute=30)

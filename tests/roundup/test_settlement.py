@@ -188,9 +188,9 @@ def test_the_monthly_job_settles_the_month_just_ended(client, shops, app, runner
     with app.app_context():
         last_month = previous_month(local_today().replace(day=1))
     record(client, headers, "T1", 1230, 70, occurred_at=at(last_month.year, last_month.month, 15))
-    result = runner.invoke(args=["scheduler", "run-job", "roundup-monthly-settlement"])
+    result = runner.invoke(args=["scheduler", "run-job", "roundup.monthly_settlement"])
     assert result.exit_code == 0, result.output
-    twice = runner.invoke(args=["scheduler", "run-job", "roundup-monthly-settlement"])
+    twice = runner.invoke(args=["scheduler", "run-job", "roundup.monthly_settlement"])
     assert twice.exit_code == 0
     statements = client.get(f"/api/v1/settlements?month={last_month:%Y-%m}", headers=headers).json
     assert [(s["roundup_count"], s["total_cents"], s["status"]) for s in statements] == [(1, 70, "issued")]
