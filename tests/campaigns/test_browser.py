@@ -1,44 +1,21 @@
 """A visitor in headless Chromium, on a phone-sized screen, browses the demo campaigns."""
-import threading
-
 import pytest
-from werkzeug.serving import make_server
 
 from app.extensions import db
 
 pytestmark = pytest.mark.browser
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
 
 
 @pytest.fixture
-def demo_site(app):
-    """The campaigns' demo data served on a loopback port by a thread."""
+def demo_site(app, live_server):
+    """The campaigns' demo data, served on a loopback port."""
     from campaigns import demo
 
     with app.app_context():
         demo.load_organizations()
         demo.load_campaigns()
         db.session.commit()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-
-
-@pytest.fixture
-def page():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 375, "height": 740}, locale="fr-FR")
-        yield context.new_page()
-        browser.close()
+    return live_server
 
 
 def test_a_visitor_finds_a_campaign_and_sees_its_progress_tiers_and_partners(demo_site, page):
@@ -70,4 +47,4 @@ def test_a_visitor_finds_a_campaign_and_sees_its_progress_tiers_and_partners(dem
     assert "Le triporteur est commandé" in page.locator("#actualites + article, .news h3").first.inner_text()
     assert page.get_by_role("img", name="Image de la campagne Une épicerie solidaire mobile pour les Blagis").is_visible()
     # usable on a phone: nothing wider than the screen
-    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]

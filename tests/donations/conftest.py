@@ -4,14 +4,12 @@ and events signed as Stripe signs them."""
 import hashlib
 import hmac
 import json
-import threading
 import time
 from datetime import timedelta
 
 import pytest
 import requests
 import stripe
-from werkzeug.serving import make_server
 
 from app.extensions import db
 from app.types import utcnow
@@ -128,13 +126,11 @@ def deliver(client):
 
 
 @pytest.fixture
-def served(app, localstripe):
+def served(live_server, localstripe):
     """The app on a loopback port, with localstripe delivering its webhooks to it."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{server.server_port}"
     from donations.cli import WEBHOOK_EVENTS
+
+    url = live_server
 
     requests.post(f"{localstripe}/_config/webhooks/solidaire", timeout=10,
                   json={"url": f"{url}/api/v1/stripe/webhook", "secret": "whsec_test_secret",
@@ -145,5 +141,3 @@ def served(app, localstripe):
         # Later tests must not receive this test's late events: point the webhook at nothing.
         requests.post(f"{localstripe}/_config/webhooks/solidaire", timeout=10,
                       json={"url": "http://127.0.0.1:9/", "secret": "whsec_test_secret", "events": []})
-        server.shutdown()
-        thread.join(timeout=5)

@@ -1,41 +1,14 @@
 """A finance officer, on a phone, signs in, filters the receipts, downloads one and checks a code."""
-import threading
 from datetime import date
 
 import pytest
-from werkzeug.serving import make_server
 
 from tests.receipts.conftest import pdf_text
 
 pytestmark = pytest.mark.browser
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
 
 
-@pytest.fixture
-def site(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-
-
-@pytest.fixture
-def page():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 375, "height": 740}, locale="fr-FR", accept_downloads=True)
-        yield context.new_page()
-        browser.close()
-
-
-def test_a_finance_officer_reads_filters_and_downloads_receipts_on_a_phone(site, page, actors, gifts):
+def test_a_finance_officer_reads_filters_and_downloads_receipts_on_a_phone(live_server, page, actors, gifts):
     actors.organization("asso-test")
     actors.user("finance", organization="asso-test", password="mot de passe solide")
     campaign = gifts.campaign()
@@ -46,7 +19,7 @@ def test_a_finance_officer_reads_filters_and_downloads_receipts_on_a_phone(site,
     gifts.run_job()
     first, second = [r[0] for r in gifts.receipts()]
 
-    page.goto(site + "/finance")
+    page.goto(live_server + "/finance")
     page.get_by_label("Adresse e-mail").fill(f"finance{actors._count}@test.example")
     page.get_by_label("Mot de passe").fill("mot de passe solide")
     page.get_by_role("button", name="Se connecter").click()

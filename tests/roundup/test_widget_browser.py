@@ -1,47 +1,18 @@
 """In a real browser: the widget offers the round-up on a web shop's checkout, the shop records it."""
-import threading
-
 import pytest
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from app.extensions import db
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
-
-
-@pytest.fixture
-def served(app):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-
-
-@pytest.fixture
-def page():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        try:
-            yield browser.new_page(viewport={"width": 390, "height": 844})  # a phone
-        finally:
-            browser.close()
 
 
 @pytest.mark.browser
-def test_customer_rounds_up_on_the_demo_checkout_and_the_shop_records_it(app, shops, served, page):
+def test_customer_rounds_up_on_the_demo_checkout_and_the_shop_records_it(app, shops, live_server, page):
     from donations.roundup.models import Roundup
 
     shops.merchant(top_ups_cents=[100])
     # The shop's staff opens its dashboard, then tries the demo checkout: the round-up is recorded for real.
-    page.goto(f"{served}/commercant")
+    page.goto(f"{live_server}/commercant")
     page.get_by_label("Votre clé d'API").fill(shops.keys["boulangerie"])
     page.get_by_role("button", name="Ouvrir mon espace").click()
     page.get_by_role("link", name="Voir la démonstration").click()
@@ -60,11 +31,11 @@ def test_customer_rounds_up_on_the_demo_checkout_and_the_shop_records_it(app, sh
 
 
 @pytest.mark.browser
-def test_widget_follows_the_basket_and_a_visitor_only_sees_the_request(app, shops, served, page):
+def test_widget_follows_the_basket_and_a_visitor_only_sees_the_request(app, shops, live_server, page):
     from donations.roundup.models import Roundup
 
     shops.merchant(rounding_step_cents=50)
-    page.goto(f"{served}/commercant/demo/boulangerie")
+    page.goto(f"{live_server}/commercant/demo/boulangerie")
     page.get_by_label("Arrondir à 27,50\u00a0€ (+0,05\u00a0€) au profit de Association epicerie").wait_for()
     page.evaluate("document.querySelector('[data-arrondi]').setAttribute('data-basket-cents', '1210')")
     page.get_by_label("Arrondir à 12,50\u00a0€ (+0,40\u00a0€) au profit de Association epicerie").wait_for()
