@@ -8,6 +8,7 @@ from sqlalchemy import func, or_, select
 from app.errors import Conflict, InvalidInput, NotFound
 from app.extensions import db
 from app.formatting import local_today, to_local
+from app.lookups import get_by_slug, unique_slug
 from app.text import slugify
 from app.types import utcnow
 from campaigns import signals
@@ -15,7 +16,6 @@ from campaigns.models import (Campaign, CampaignCategory, CampaignStatus, Fundin
 from campaigns.models.campaigns import EDITABLE_STATUSES, FROZEN_AFTER_PUBLICATION
 from campaigns.services.content import render_markdown
 from campaigns.services.ledger import reverse_matches_of_failed_campaign
-from campaigns.services.organizations import _unique_slug
 from campaigns.services.tiers import sync_tiers
 
 log = logging.getLogger(__name__)
@@ -25,10 +25,7 @@ CAMPAIGN_FIELDS = {"title", "slug", "summary", "description", "commune", "insee_
 
 
 def get_campaign(slug) -> Campaign:
-    campaign = db.session.scalar(select(Campaign).where(Campaign.slug == slug))
-    if campaign is None:
-        raise NotFound(f"no campaign {slug!r}")
-    return campaign
+    return get_by_slug(Campaign, slug, "campaign")
 
 
 def get_campaign_by_id(campaign_id) -> Campaign:
@@ -110,7 +107,7 @@ def create_campaign(organization_id, *, tiers=(), stretch_goals=(), **values) ->
         if field not in values:
             raise InvalidInput(f"{field} is required", field)
     _check(values)
-    values["slug"] = (_unique_slug(Campaign, values["slug"], values["title"]) if values.get("slug")
+    values["slug"] = (unique_slug(Campaign, values["slug"], values["title"]) if values.get("slug")
                       else _generated_slug(values["title"]))
     campaign = Campaign(organization_id=organization_id, status=CampaignStatus.draft, min_gift_cents=100,
                         raised_cents=0, online_cents=0, offline_cents=0, company_cents=0, roundup_cents=0,
@@ -136,7 +133,7 @@ def update_campaign(campaign, *, tiers=None, stretch_goals=None, **values) -> Ca
             if field in values and values[field] != getattr(campaign, field):
                 raise Conflict(f"{field} can no longer change once the campaign is published", field)
     if values.get("slug") and values["slug"] != campaign.slug:
-        values["slug"] = _unique_slug(Campaign, values["slug"], campaign.title, campaign.id)
+        values["slug"] = unique_slug(Campaign, values["slug"], campaign.title, campaign.id)
     _apply(campaign, values)
     if stretch_goals is not None:
         _set_stretch_goals(campaign, list(stretch_goals))

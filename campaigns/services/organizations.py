@@ -1,10 +1,10 @@
 """Organizations and partners: create, update, look up."""
 from sqlalchemy import select
 
-from app.errors import Conflict, NotFound
+from app.errors import Conflict
 from app.extensions import db
 from app.identifiers import clean_rna, clean_siren
-from app.text import slugify
+from app.lookups import get_by_slug, unique_slug
 from campaigns.models import Organization, Partner
 
 ORGANIZATION_FIELDS = {
@@ -22,20 +22,10 @@ def _normalise_identifiers(values):
         values["rna"] = clean_rna(values["rna"])
 
 
-def _unique_slug(model, slug, name, exclude_id=None):
-    slug = slug or slugify(name)
-    query = select(model.id).where(model.slug == slug)
-    if exclude_id is not None:
-        query = query.where(model.id != exclude_id)
-    if db.session.scalar(query) is not None:
-        raise Conflict(f"the slug {slug!r} is taken", "slug")
-    return slug
-
-
 def create_organization(**values):
     values = {k: v for k, v in values.items() if k in ORGANIZATION_FIELDS and v is not None}
     _normalise_identifiers(values)
-    values["slug"] = _unique_slug(Organization, values.get("slug"), values["name"])
+    values["slug"] = unique_slug(Organization, values.get("slug"), values["name"])
     organization = Organization(**values)
     db.session.add(organization)
     db.session.flush()
@@ -46,7 +36,7 @@ def update_organization(organization, **values):
     values = {k: v for k, v in values.items() if k in ORGANIZATION_FIELDS}
     _normalise_identifiers(values)
     if "slug" in values:
-        values["slug"] = _unique_slug(Organization, values["slug"], organization.name, organization.id)
+        values["slug"] = unique_slug(Organization, values["slug"], organization.name, organization.id)
     for name, value in values.items():
         setattr(organization, name, value)
     if not organization.siren and not organization.rna:
@@ -56,10 +46,7 @@ def update_organization(organization, **values):
 
 
 def get_organization(slug) -> Organization:
-    organization = db.session.scalar(select(Organization).where(Organization.slug == slug))
-    if organization is None:
-        raise NotFound(f"no organization {slug!r}")
-    return organization
+    return get_by_slug(Organization, slug, "organization")
 
 
 def list_organizations():
@@ -69,7 +56,7 @@ def list_organizations():
 def create_partner(**values):
     values = {k: v for k, v in values.items() if k in PARTNER_FIELDS and v is not None}
     _normalise_identifiers(values)
-    values["slug"] = _unique_slug(Partner, values.get("slug"), values["name"])
+    values["slug"] = unique_slug(Partner, values.get("slug"), values["name"])
     partner = Partner(**values)
     db.session.add(partner)
     db.session.flush()
@@ -77,10 +64,7 @@ def create_partner(**values):
 
 
 def get_partner(slug) -> Partner:
-    partner = db.session.scalar(select(Partner).where(Partner.slug == slug))
-    if partner is None:
-        raise NotFound(f"no partner {slug!r}")
-    return partner
+    return get_by_slug(Partner, slug, "partner")
 
 
 def list_partners():

@@ -7,9 +7,10 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import select, update
 
-from app.errors import Conflict, InvalidInput, NotFound
+from app.errors import InvalidInput, NotFound
 from app.extensions import db
 from app.identifiers import clean_siret
+from app.lookups import get_by_slug, unique_slug
 from app.text import slugify
 from app.types import utcnow
 from campaigns.models import Campaign, CampaignStatus, Organization
@@ -32,12 +33,9 @@ def create_merchant(*, beneficiaries, **values):
     values = {k: v for k, v in values.items() if k in MERCHANT_FIELDS and v is not None}
     values["siret"] = _siret(values.get("siret"))
     values["top_ups_cents"] = _top_ups(values.get("top_ups_cents") or [])
-    slug = values.get("slug") or slugify(values.get("name", ""))
-    if not slug:
+    if not (values.get("slug") or slugify(values.get("name", ""))):
         raise InvalidInput("a merchant needs a name", "name")
-    if db.session.scalar(select(Merchant.id).where(Merchant.slug == slug)) is not None:
-        raise Conflict(f"the slug {slug!r} is taken", "slug")
-    values["slug"] = slug
+    values["slug"] = unique_slug(Merchant, values.get("slug"), values.get("name", ""))
     merchant = Merchant(**values)
     merchant.beneficiaries = _beneficiaries(beneficiaries)
     db.session.add(merchant)
@@ -114,10 +112,7 @@ def _beneficiaries(items):
 
 
 def get_merchant(slug) -> Merchant:
-    merchant = db.session.scalar(select(Merchant).where(Merchant.slug == slug))
-    if merchant is None:
-        raise NotFound(f"no merchant {slug!r}")
-    return merchant
+    return get_by_slug(Merchant, slug, "merchant")
 
 
 def list_merchants():
