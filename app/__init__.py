@@ -1,6 +1,5 @@
 """Solidaire: civic giving for a territory — campaigns, round-up at local shops, tax receipts."""
 import logging
-import os
 from pathlib import Path
 
 from flask import Flask, g, jsonify
@@ -17,7 +16,7 @@ def create_app(config=None):
     if config:
         app.config.from_mapping(config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-    logging.basicConfig(level=os.environ.get("LOG_LEVEL", "INFO"),
+    logging.basicConfig(level=app.config["LOG_LEVEL"],
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # Libraries that narrate every request or rendering step: their warnings are enough.
     for name in ("alembic.runtime.plugins", "stripe", "weasyprint", "fontTools"):

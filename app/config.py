@@ -10,6 +10,10 @@ def _env_int(name, default):
     return int(value) if value not in (None, "") else default
 
 
+def _env_list(name):
+    return [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
+
+
 # Legal figures shared by several packages. Each carries its reference so that a finance officer can
 # check it; change them here (or through the environment) when the law changes, never in code.
 TAX_RULES = {
@@ -73,4 +77,14 @@ def defaults():
         "OPENAPI_URL_PREFIX": "/api/v1",
         "OPENAPI_JSON_PATH": "openapi.json",
         "SCHEDULER_ENABLED": os.environ.get("SCHEDULER_ENABLED", "") == "1",
+        "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO"),
+        # Campaigns: the largest cover image a holder may upload.
+        "CAMPAIGN_COVER_MAX_BYTES": _env_int("CAMPAIGN_COVER_MAX_BYTES", 2 * 1024 * 1024),
+        # Donations: a pending gift is re-read from Stripe after this long, and given up after that.
+        "DONATIONS_RECONCILE_AFTER_MINUTES": _env_int("DONATIONS_RECONCILE_AFTER_MINUTES", 15),
+        "DONATIONS_ABANDON_AFTER_HOURS": _env_int("DONATIONS_ABANDON_AFTER_HOURS", 24),
+        # Round-up: a secret mixed into the keyed hash of merchant keys (empty: the SECRET_KEY-free default).
+        "ROUNDUP_KEY_PEPPER": os.environ.get("ROUNDUP_KEY_PEPPER", ""),
+        # Receipts: organizations (slugs) whose receipts also cite article 978 CGI.
+        "RECEIPTS_ARTICLE_978_ORGANIZATIONS": _env_list("RECEIPTS_ARTICLE_978_ORGANIZATIONS"),
     }

@@ -1,7 +1,7 @@
 """Column types shared by every package."""
 from datetime import datetime, timezone
 
-from sqlalchemy import DateTime
+from sqlalchemy import DateTime, Enum
 from sqlalchemy.types import TypeDecorator
 
 
@@ -29,3 +29,9 @@ class UTCDateTime(TypeDecorator):
         if value.tzinfo is None:
             return value.replace(tzinfo=timezone.utc)
         return value.astimezone(timezone.utc)
+
+
+def enum_column(enum_cls, length=40):
+    """Enums stored as their value in a VARCHAR with a CHECK, portable to SQLite and PostgreSQL."""
+    return Enum(enum_cls, native_enum=False, create_constraint=True, length=length, validate_strings=True,
+                values_callable=lambda cls: [member.value for member in cls])

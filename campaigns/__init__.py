@@ -1,5 +1,4 @@
 """Organizations, partners, campaigns, reward tiers, match pledges and the campaign pages."""
-import os
 
 
 def init_app(app):
@@ -7,7 +6,6 @@ def init_app(app):
     from app.scheduler import register_job
     from campaigns import demo, jobs, models, pages, views  # noqa: F401  (models: tables for create_all)
 
-    app.config.setdefault("CAMPAIGN_COVER_MAX_BYTES", int(os.environ.get("CAMPAIGN_COVER_MAX_BYTES", 2 * 1024 * 1024)))
     views.init_app(app)
     pages.init_app(app)
     register_job(app, "campaigns.close_due", jobs.close_due_campaigns_job, "interval", minutes=15,

@@ -1,14 +1,10 @@
 """Gifts and the Stripe payment flow, webhooks, refunds, offline gifts, and the round-up."""
-import os
 
 
 def init_app(app):
     from app.demo import register_loader
     from donations import cli, demo, jobs, models, pages, roundup, views, webhooks  # noqa: F401
 
-    app.config.setdefault("DONATIONS_RECONCILE_AFTER_MINUTES",
-                          int(os.environ.get("DONATIONS_RECONCILE_AFTER_MINUTES", 15)))
-    app.config.setdefault("DONATIONS_ABANDON_AFTER_HOURS", int(os.environ.get("DONATIONS_ABANDON_AFTER_HOURS", 24)))
     app.cli.add_command(cli.stripe_cli)
     from app.extensions import api
 

@@ -2,7 +2,7 @@
 
 A gift (`Donation`) is money given once to a campaign: by card through Stripe, by cheque, cash or
 transfer recorded by a finance officer, or one month of a monthly gift. Its state machine is the
-`TRANSITIONS` table below, the only place that says which moves are allowed.
+`GIFT_TRANSITIONS` table below, the only place that says which moves are allowed.
 """
 import enum
 import secrets
@@ -10,10 +10,9 @@ import secrets
 from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.errors import InvalidTransition
 from app.extensions import db
-from app.types import UTCDateTime, utcnow
-from campaigns.models import enum_column
+from app.states import Repeat, move_to
+from app.types import UTCDateTime, enum_column, utcnow
 
 
 class DonationStatus(str, enum.Enum):
@@ -28,7 +27,7 @@ class DonationStatus(str, enum.Enum):
 S = DonationStatus
 # Moves Stripe's word (or a finance officer) may make. A move to the same state is not listed: it is
 # a harmless repeat (a replayed webhook), handled by `Donation.move_to` as "nothing to do".
-TRANSITIONS = {
+GIFT_TRANSITIONS = {
     S.pending: {S.succeeded, S.failed},
     # A declined card may be retried on the same PaymentIntent and then succeed.
     S.failed: {S.succeeded},
@@ -153,17 +152,11 @@ class Donation(db.Model):
         return (self.email or "").strip().lower() or f"gift:{self.public_id}"
 
     def can_move_to(self, status):
-        return status in TRANSITIONS[self.status]
+        return status in GIFT_TRANSITIONS[self.status]
 
     def move_to(self, status):
         """Apply a transition; False when the gift is already there (a repeat), raise if not allowed."""
-        status = DonationStatus(status)
-        if status is self.status:
-            return False
-        if not self.can_move_to(status):
-            raise InvalidTransition(f"a {self.status.value} gift cannot become {status.value}", "status")
-        self.status = status
-        return True
+        return move_to(self, status, GIFT_TRANSITIONS, what="gift", repeat=Repeat.IGNORE)
 
 
 class StripeEvent(db.Model):
@@ -223,6 +216,6 @@ class DonorEmail(db.Model):
     sent_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
 
 
-__all__ = ["Donation", "DonationStatus", "DonorType", "ReceiptChoice", "PaymentMethod", "TRANSITIONS",
+__all__ = ["Donation", "DonationStatus", "DonorType", "ReceiptChoice", "PaymentMethod", "GIFT_TRANSITIONS",
            "COUNTED", "StripeEvent", "DonationRefund", "RefundReason", "RefundStatus", "DonorEmail",
            "OFFLINE_METHODS"]

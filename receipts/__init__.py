@@ -1,5 +1,4 @@
 """Tax receipts: numbering, PDFs, annual receipts, verification, exports and article 222 bis figures."""
-import os
 
 
 def init_app(app):
@@ -8,8 +7,6 @@ def init_app(app):
     from donations.signals import gift_refunded, gift_succeeded
     from receipts import cli, demo, jobs, models, pages, summaries, views  # noqa: F401  (models: for create_all)
 
-    app.config.setdefault("RECEIPTS_ARTICLE_978_ORGANIZATIONS", [
-        slug for slug in os.environ.get("RECEIPTS_ARTICLE_978_ORGANIZATIONS", "").split(",") if slug])
     views.init_app(app)
     pages.init_app(app)
     app.cli.add_command(cli.receipts_cli)

@@ -10,8 +10,7 @@ from sqlalchemy import (BigInteger, CheckConstraint, Date, ForeignKey, Integer, 
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from app.extensions import db
-from app.types import UTCDateTime, utcnow
-from campaigns.models import enum_column
+from app.types import UTCDateTime, enum_column, utcnow
 
 
 class ReceiptKind(str, enum.Enum):

@@ -3,10 +3,10 @@
 Everything is importable from `campaigns.models`; the submodules only keep each file short.
 """
 from campaigns.models.organizations import (  # noqa: F401
-    Organization, OrganizationCategory, Partner, PartnerKind, ReceiptRegime, enum_column,
+    Organization, OrganizationCategory, Partner, PartnerKind, ReceiptRegime,
 )
 from campaigns.models.campaigns import (  # noqa: F401
-    TRANSITIONS, Campaign, CampaignCategory, CampaignCover, CampaignNews, CampaignStatus, FundingModel,
+    CAMPAIGN_TRANSITIONS, Campaign, CampaignCategory, CampaignCover, CampaignNews, CampaignStatus, FundingModel,
     RewardTier, StretchGoal,
 )
 from campaigns.models.ledger import (  # noqa: F401

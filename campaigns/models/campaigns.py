@@ -7,8 +7,9 @@ from sqlalchemy import (BigInteger, CheckConstraint, ForeignKey, Integer, LargeB
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.types import UTCDateTime, utcnow
-from campaigns.models.organizations import Organization, enum_column
+from app.states import Repeat, move_to
+from app.types import UTCDateTime, enum_column, utcnow
+from campaigns.models.organizations import Organization
 
 
 class CampaignStatus(str, enum.Enum):
@@ -22,7 +23,7 @@ class CampaignStatus(str, enum.Enum):
 
 # The one statement of the campaign's lifecycle: every status change goes through
 # `Campaign.move_to`, which refuses any move not listed here.
-TRANSITIONS = {
+CAMPAIGN_TRANSITIONS = {
     CampaignStatus.draft: {CampaignStatus.published, CampaignStatus.cancelled},
     CampaignStatus.published: {CampaignStatus.succeeded, CampaignStatus.failed, CampaignStatus.cancelled},
     CampaignStatus.succeeded: {CampaignStatus.closed},
@@ -131,16 +132,12 @@ class Campaign(db.Model):
         return f"<Campaign {self.slug} {self.status.value}>"
 
     def can_move_to(self, status):
-        return CampaignStatus(status) in TRANSITIONS[self.status]
+        return CampaignStatus(status) in CAMPAIGN_TRANSITIONS[self.status]
 
     def move_to(self, status):
-        """Change the status if the lifecycle table allows it, else raise InvalidTransition."""
-        from app.errors import InvalidTransition
-
-        status = CampaignStatus(status)
-        if status not in TRANSITIONS[self.status]:
-            raise InvalidTransition(f"a {self.status.value} campaign cannot become {status.value}", "status")
-        self.status = status
+        """Change the status if the lifecycle table allows it, else raise InvalidTransition (a repeat
+        too: publishing a published campaign is a mistake the holder should hear about)."""
+        move_to(self, status, CAMPAIGN_TRANSITIONS, what="campaign", repeat=Repeat.REFUSE)
 
     @property
     def partners_cents(self):

@@ -6,8 +6,8 @@ from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, Integer, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.types import UTCDateTime, utcnow
-from campaigns.models.organizations import Partner, enum_column
+from app.types import UTCDateTime, enum_column, utcnow
+from campaigns.models.organizations import Partner
 
 
 class ContributionSource(str, enum.Enum):

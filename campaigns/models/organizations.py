@@ -1,17 +1,13 @@
 """Beneficiary organizations and partners."""
 import enum
 
-from sqlalchemy import CheckConstraint, Enum, LargeBinary, String, Text
+from sqlalchemy import CheckConstraint, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
-from app.types import UTCDateTime, utcnow
+from app.types import UTCDateTime, enum_column, utcnow
 
 
-def enum_column(enum_cls, length=40):
-    """Enums stored as their value in a VARCHAR with a CHECK, portable to SQLite and PostgreSQL."""
-    return Enum(enum_cls, native_enum=False, create_constraint=True, length=length, validate_strings=True,
-                values_callable=lambda cls: [member.value for member in cls])
 
 
 class ReceiptRegime(str, enum.Enum):

@@ -1,12 +1,10 @@
 """Round-up (l'arrondi): merchants, the checkout API, monthly settlements, dashboard and widget."""
-import os
 
 
 def init_app(app):
     from app.demo import register_loader
     from donations.roundup import cli, demo, hotpath, jobs, models, pages, views  # noqa: F401  (models: tables for create_all)
 
-    app.config.setdefault("ROUNDUP_KEY_PEPPER", os.environ.get("ROUNDUP_KEY_PEPPER", ""))
     hotpath.init_app(app)
     views.init_app(app)
     pages.init_app(app)

@@ -7,8 +7,7 @@ from sqlalchemy import (JSON, BigInteger, CheckConstraint, Date, ForeignKey, Ind
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.types import UTCDateTime, utcnow
-from campaigns.models import enum_column
+from app.types import UTCDateTime, enum_column, utcnow
 
 # SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL needs 64 bits for round-ups.
 BigId = BigInteger().with_variant(Integer, "sqlite")

@@ -1,6 +1,7 @@
 """Cancelling a receipt: the only change a receipt ever undergoes, by its transition table."""
-from app.errors import InvalidInput, InvalidTransition
+from app.errors import InvalidInput
 from app.extensions import db
+from app.states import Repeat, move_to
 from app.types import utcnow
 from receipts.models import RECEIPT_TRANSITIONS, ReceiptStatus
 
@@ -10,9 +11,8 @@ def cancel_receipt(receipt, reason, by):
     reason = (reason or "").strip()
     if len(reason) < 3:
         raise InvalidInput("say why the receipt is cancelled", "reason")
-    if ReceiptStatus.cancelled not in RECEIPT_TRANSITIONS[receipt.status]:
-        raise InvalidTransition(f"receipt {receipt.number} is already {receipt.status.value}", "status")
-    receipt.status = ReceiptStatus.cancelled
+    move_to(receipt, ReceiptStatus.cancelled, RECEIPT_TRANSITIONS, what=f"receipt ({receipt.number})",
+            repeat=Repeat.REFUSE)
     receipt.cancel_reason = reason[:2000]
     receipt.cancelled_at = utcnow()
     receipt.cancelled_by = (by or "")[:254]

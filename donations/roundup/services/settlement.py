@@ -12,8 +12,9 @@ from sqlalchemy import and_, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import selectinload
 
-from app.errors import Conflict, InvalidInput, InvalidTransition, NotFound
+from app.errors import Conflict, InvalidInput, NotFound
 from app.extensions import db
+from app.states import Repeat, move_to
 from app.formatting import local_today
 from app.money import split_largest_remainder
 from app.types import utcnow
@@ -263,9 +264,7 @@ def get_settlement(settlement_id) -> Settlement:
 
 
 def mark_paid(settlement):
-    if SettlementStatus.paid not in SETTLEMENT_TRANSITIONS[settlement.status]:
-        raise InvalidTransition(f"a {settlement.status.value} statement cannot be marked paid", "status")
-    settlement.status = SettlementStatus.paid
+    move_to(settlement, SettlementStatus.paid, SETTLEMENT_TRANSITIONS, what="statement", repeat=Repeat.REFUSE)
     settlement.paid_at = utcnow()
     db.session.flush()
     return settlement

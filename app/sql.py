@@ -1,0 +1,24 @@
+"""Statements every package writes the same way: insert-unless-it-exists and row-locked look-ups."""
+from sqlalchemy.dialects import postgresql, sqlite
+
+from app.extensions import db
+
+
+def insert_ignoring(model, values, keys):
+    """INSERT `values` into `model` unless a row with the same `keys` (a unique index) exists.
+
+    Returns the executed result (its `rowcount` is 1 when the row was new). Both dialects say it as
+    `INSERT ... ON CONFLICT (keys) DO NOTHING`; only the statement class differs.
+    """
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    return db.session.execute(
+        dialect.insert(model).values(**values).on_conflict_do_nothing(index_elements=list(keys)))
+
+
+def locked(statement, of=None, *, skip_locked=False):
+    """`statement` as SELECT ... FOR UPDATE of `of` (default: the statement's first entity), reloading
+    the rows from the database so that a value read before the lock is never trusted."""
+    if of is None:
+        of = statement.column_descriptions[0]["entity"]
+    return (statement.with_for_update(of=of, skip_locked=skip_locked)
+            .execution_options(populate_existing=True))
