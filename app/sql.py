@@ -4,15 +4,21 @@ from sqlalchemy.dialects import postgresql, sqlite
 from app.extensions import db
 
 
+def upsert_insert(model):
+    """INSERT for `model` in the session's dialect, with its ON CONFLICT clauses (both dialects
+    support `on_conflict_do_nothing` and `on_conflict_do_update`; only the statement class differs)."""
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(model)
+
+
 def insert_ignoring(model, values, keys):
     """INSERT `values` into `model` unless a row with the same `keys` (a unique index) exists.
 
     Returns the executed result (its `rowcount` is 1 when the row was new). Both dialects say it as
     `INSERT ... ON CONFLICT (keys) DO NOTHING`; only the statement class differs.
     """
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
     return db.session.execute(
-        dialect.insert(model).values(**values).on_conflict_do_nothing(index_elements=list(keys)))
+        upsert_insert(model).values(**values).on_conflict_do_nothing(index_elements=list(keys)))
 
 
 def locked(statement, of=None, *, skip_locked=False):

@@ -7,6 +7,7 @@ from sqlalchemy import func, or_, select
 
 from app.errors import Conflict, InvalidInput, NotFound
 from app.extensions import db
+from app.sql import locked
 from app.formatting import local_today, to_local
 from app.lookups import get_by_slug, unique_slug
 from app.text import slugify
@@ -180,8 +181,7 @@ def close_campaign(campaign, now=None) -> Campaign:
     committed ones. A failed all-or-nothing campaign's matches are reversed here (partners pay
     nothing); the signal receivers (refunds, receipts) run in this transaction.
     """
-    campaign = db.session.scalars(select(Campaign).where(Campaign.id == campaign.id).with_for_update(of=Campaign)
-                                  .execution_options(populate_existing=True)).one()
+    campaign = db.session.scalars(locked(select(Campaign).where(Campaign.id == campaign.id))).one()
     reached = campaign.raised_cents >= campaign.goal_cents
     if reached or (campaign.funding_model is FundingModel.keep_it_all and campaign.raised_cents > 0):
         campaign.move_to(CampaignStatus.succeeded)

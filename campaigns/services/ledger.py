@@ -10,6 +10,7 @@ from sqlalchemy.orm.util import identity_key
 
 from app.errors import Conflict, InvalidInput, NotFound
 from app.extensions import db
+from app.sql import locked, upsert_insert
 from app.types import utcnow
 from campaigns.models import (Campaign, CampaignDonor, CampaignPartnerTotal, CampaignStatus, Contribution,
                               ContributionSource, MatchPledge, MatchPledgeDonor, Partner)
@@ -20,14 +21,6 @@ DONOR_SOURCES = {ContributionSource.online, ContributionSource.offline, Contribu
 # Money may still arrive after the end date (a late cheque, a webhook delivered after closing, a
 # round-up settlement), but never on a draft, a cancelled or a paid-out campaign.
 COUNTING_STATUSES = {CampaignStatus.published, CampaignStatus.succeeded, CampaignStatus.failed}
-
-
-def _insert(model):
-    if db.session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(model)
 
 
 def _expire(model, pk, *attributes):
@@ -48,7 +41,7 @@ def _move_totals(campaign_id, source, partner_id, delta):
         return
     key = dict(campaign_id=campaign_id, partner_id=partner_id, source=source)
     if delta > 0:
-        statement = _insert(CampaignPartnerTotal).values(**key, amount_cents=delta)
+        statement = upsert_insert(CampaignPartnerTotal).values(**key, amount_cents=delta)
         statement = statement.on_conflict_do_update(
             index_elements=["campaign_id", "partner_id", "source"],
             set_={"amount_cents": CampaignPartnerTotal.amount_cents + statement.excluded.amount_cents})
@@ -65,7 +58,7 @@ def _count_donor(campaign_id, donor_key, delta):
     """Count a distinct donor once: the campaign's donor_count moves when their first contribution
     arrives and when their last one is fully reversed."""
     if delta > 0:
-        statement = _insert(CampaignDonor).values(campaign_id=campaign_id, donor_key=donor_key, active_count=1)
+        statement = upsert_insert(CampaignDonor).values(campaign_id=campaign_id, donor_key=donor_key, active_count=1)
         statement = statement.on_conflict_do_update(
             index_elements=["campaign_id", "donor_key"],
             set_={"active_count": CampaignDonor.active_count + 1}).returning(CampaignDonor.active_count)
@@ -199,8 +192,8 @@ def reverse_donation_contributions(donation_id, amount_cents=None) -> list[Contr
     matched part that no longer has a gift behind it. Returns the contributions that moved; an
     unknown gift returns [].
     """
-    rows = db.session.scalars(select(Contribution).where(Contribution.donation_id == donation_id)
-                              .order_by(Contribution.id).with_for_update(of=Contribution)).all()
+    rows = db.session.scalars(locked(select(Contribution).where(Contribution.donation_id == donation_id)
+                                     .order_by(Contribution.id))).all()
     own = next((row for row in rows if row.pledge_id is None), None)
     changed = []
     if own is not None:
@@ -238,8 +231,7 @@ def match_gift(campaign_id, donation_id, gift_cents, donor_key=None) -> list[Con
         MatchPledge.campaign_id == campaign_id, MatchPledge.active.is_(True)).order_by(MatchPledge.id)).all()
     matches = []
     for pledge_id in pledge_ids:
-        pledge = db.session.scalars(select(MatchPledge).where(MatchPledge.id == pledge_id).with_for_update(of=MatchPledge)
-                                    .execution_options(populate_existing=True)).one()
+        pledge = db.session.scalars(locked(select(MatchPledge).where(MatchPledge.id == pledge_id))).one()
         already = _existing(campaign_id, ContributionSource.match, donation_id, pledge_id, None)
         if already is not None:
             matches.append(already)
@@ -264,7 +256,7 @@ def match_gift(campaign_id, donation_id, gift_cents, donor_key=None) -> list[Con
             continue
         _expire(MatchPledge, pledge_id, "matched_cents", "matched_gift_count")
         if donor_key is not None:
-            statement = _insert(MatchPledgeDonor).values(pledge_id=pledge_id, donor_key=donor_key, matched_count=1)
+            statement = upsert_insert(MatchPledgeDonor).values(pledge_id=pledge_id, donor_key=donor_key, matched_count=1)
             db.session.execute(statement.on_conflict_do_update(
                 index_elements=["pledge_id", "donor_key"],
                 set_={"matched_count": MatchPledgeDonor.matched_count + 1}))
