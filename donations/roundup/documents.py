@@ -1,10 +1,11 @@
-"""A statement as CSV (for accounting) and as PDF (WeasyPrint), in French."""
+"""A statement as CSV (for accounting) and as PDF (the service's one renderer, `app.pdf`), in French."""
 import csv
 import io
 
 from babel.dates import format_date
 from flask import current_app, render_template
 
+from app import pdf
 from app.money import format_cents_plain
 
 
@@ -36,16 +37,10 @@ def statement_csv(settlement, organization_id=None):
     return out.getvalue()
 
 
-def _refuse_fetch(url, *args, **kwargs):
-    # A statement needs nothing from outside: no file, no network.
-    raise ValueError(f"statement documents load no resource ({url})")
-
-
 def statement_pdf(settlement, organization_id=None):
-    from weasyprint import HTML  # about half a second to import: only where a PDF is made
-
+    # A statement needs nothing from outside: app.pdf fetches no file and nothing from the network.
     html = render_template("roundup/statement_pdf.html", settlement=settlement,
                            lines=_lines(settlement, organization_id), partial=organization_id is not None,
                            month_text=format_date(settlement.month, "MMMM y", locale="fr_FR"),
                            public_url=current_app.config["PUBLIC_URL"])
-    return HTML(string=html, url_fetcher=_refuse_fetch).write_pdf()
+    return pdf.render_pdf(html)

@@ -1,24 +1,22 @@
 """The summaries as files: JSON-ready mappings, a CSV for French spreadsheets, and PDFs.
 
-PDFs are rendered by WeasyPrint from this package's templates; WeasyPrint costs half a second to
-import, so it is imported on first use. Nothing is fetched while rendering: the chart is inline SVG
-and the fetcher refuses every URL but data: URIs.
+PDFs are rendered from this package's templates by the service's one PDF renderer (`app.pdf`).
+Nothing is fetched while rendering: the chart is inline SVG and the renderer refuses every URL but
+data: URIs.
 """
 import csv
 import io
-import logging
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from app import pdf
 from app.formatting import format_day, format_moment
 from app.money import format_cents_plain, format_eur
 from app.types import utcnow
 from receipts.summaries.charts import bar_chart, legend_items
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-
-_fonts = None
 
 
 def _environment():
@@ -28,18 +26,8 @@ def _environment():
 
 
 def render_pdf(template, **context) -> bytes:
-    global _fonts
-    from weasyprint import HTML
-    from weasyprint.text.fonts import FontConfiguration
-    from weasyprint.urls import URLFetcher
-
-    logging.getLogger("weasyprint").setLevel(logging.WARNING)
-    if _fonts is None:
-        # One per process: a new FontConfiguration per PDF makes memory grow.
-        _fonts = FontConfiguration()
     html = _environment().get_template(template).render(generated_at=format_moment(utcnow()), **context)
-    fetcher = URLFetcher(allowed_protocols={"data"}, fail_on_errors=True)
-    return HTML(string=html, url_fetcher=fetcher, base_url=None).write_pdf(font_config=_fonts)
+    return pdf.render_pdf(html)
 
 
 def period_label(period):
