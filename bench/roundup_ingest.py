@@ -11,7 +11,6 @@ Ends with one `ratio|p99_ms|seconds <goal> = <value> (target <target>)` line per
 import os
 import random
 import re
-import socket
 import subprocess
 import sys
 import tempfile
@@ -22,6 +21,8 @@ from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from tests.support import free_port, wait_for_port  # noqa: E402  (after the root is on sys.path)
 
 SECRET = "bench-secret-not-for-production"
 DURATION = int(os.environ.get("BENCH_SECONDS", "12"))
@@ -57,23 +58,6 @@ function request()
                     ["Content-Type"] = "application/json"}, body)
 end
 """
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for(url_port, timeout=30):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", url_port), timeout=0.2):
-                return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError("gunicorn did not start")
 
 
 def to_ms(value, unit):
@@ -152,7 +136,7 @@ def main():
     base = f"http://127.0.0.1:{port}"
     results = {}
     try:
-        wait_for(port)
+        wait_for_port(port, timeout=30)  # gunicorn and its two workers
         with tempfile.TemporaryDirectory() as folder:
             single_lua = Path(folder, "single.lua")
             single_lua.write_text(SINGLE_LUA.replace("KEY", single_key))

@@ -1,11 +1,9 @@
 """Shared fixtures: a real database (SQLite, or PostgreSQL when TEST_DATABASE_URL is set), a real
 localstripe server, and helpers that act as the service's users."""
 import os
-import socket
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -15,25 +13,9 @@ from werkzeug.serving import make_server
 from app import create_app
 from app.auth import services as auth_services
 from app.extensions import db
+from tests.support import free_port, wait_for_port
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for_port(port, timeout=20.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return
-        except OSError:
-            time.sleep(0.05)
-    raise RuntimeError(f"nothing listens on port {port} after {timeout}s")
 
 
 @pytest.fixture(scope="session")

@@ -1,7 +1,5 @@
 """Many gifts at once on PostgreSQL: rewards never oversell, pledges never exceed their cap,
 totals lose no update, and a retried gift counts once."""
-import threading
-
 import pytest
 
 from app.errors import Conflict
@@ -9,6 +7,7 @@ from app.extensions import db
 from campaigns import services
 from campaigns.models import Contribution, MatchPledge, RewardTier
 from tests.campaigns.conftest import is_postgres
+from tests.support import run_concurrently
 
 pytestmark = pytest.mark.postgres
 WORKERS = 12
@@ -21,28 +20,21 @@ def needs_postgres(app):
 
 
 def at_once(app, work):
-    """Run `work(index)` in WORKERS threads released together, each in its own transaction."""
-    barrier = threading.Barrier(WORKERS)
-    outcomes = [None] * WORKERS
-
-    def run(index):
+    """Run `work(index)` in WORKERS threads released together, each in its own transaction; an
+    exception is returned in its place, since the outcome is what the test checks."""
+    def in_transaction(index):
         with app.app_context():
-            barrier.wait()
             try:
-                outcomes[index] = work(index)
+                outcome = work(index)
                 db.session.commit()
-            except Exception as error:  # noqa: BLE001 - the outcome is what the test checks
+                return outcome
+            except Exception:
                 db.session.rollback()
-                outcomes[index] = error
+                raise
             finally:
                 db.session.remove()
 
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(WORKERS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return outcomes
+    return run_concurrently(in_transaction, WORKERS, return_exceptions=True)
 
 
 def test_the_last_rewards_go_to_exactly_as_many_gifts(app, build):

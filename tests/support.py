@@ -1,0 +1,68 @@
+"""Helpers shared by the tests and the benchmarks (`from tests.support import ...`; bench scripts put
+the repository's root on sys.path first): a free loopback port, waiting for a server to listen on it,
+calling functions in threads released at the same instant, and the list of the project's modules."""
+import socket
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGES = ("app", "campaigns", "donations", "receipts")
+
+
+def free_port():
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_port(port, timeout=20.0):
+    """Return once something accepts connections on 127.0.0.1:`port`; RuntimeError after `timeout` s."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"nothing listens on port {port} after {timeout}s")
+
+
+def run_concurrently(work, count=None, *, timeout=60.0, return_exceptions=False):
+    """Call `work(index)` for index in range(`count`) — or each callable of `work` when `count` is
+    None — each in its own thread, all released together by a barrier, and return their results in
+    order. An exception is returned in its place when `return_exceptions` is true, else the first
+    one (in order) is raised once every thread has ended. TimeoutError if a thread is still running
+    after `timeout` seconds."""
+    calls = [lambda index=index: work(index) for index in range(count)] if count is not None else list(work)
+    barrier = threading.Barrier(len(calls), timeout=timeout)
+    outcomes, errors = [None] * len(calls), {}
+
+    def run(index):
+        try:
+            barrier.wait()
+            outcomes[index] = calls[index]()
+        except BaseException as error:  # noqa: BLE001 - handed to the caller below
+            errors[index] = outcomes[index] = error
+
+    threads = [threading.Thread(target=run, args=(index,), daemon=True) for index in range(len(calls))]
+    for thread in threads:
+        thread.start()
+    deadline = time.monotonic() + timeout
+    for thread in threads:
+        thread.join(max(0.0, deadline - time.monotonic()))
+    stuck = [index for index, thread in enumerate(threads) if thread.is_alive()]
+    if stuck:
+        raise TimeoutError(f"calls {stuck} still running after {timeout}s")
+    if errors and not return_exceptions:
+        raise errors[min(errors)]
+    return outcomes
+
+
+def project_modules():
+    """(dotted name, path relative to the root, Path) of every module of the packages, by path."""
+    files = (path for package in PACKAGES for path in (ROOT / package).rglob("*.py"))
+    for path in sorted(path for path in files if "__pycache__" not in path.parts):
+        parts = list(path.relative_to(ROOT).with_suffix("").parts)
+        yield ".".join(parts[:-1] if parts[-1] == "__init__" else parts), path.relative_to(ROOT).as_posix(), path
