@@ -6,11 +6,11 @@ from flask import Flask, g, jsonify
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from app import config as config_module
+
 
 def create_app(config=None):
     """Build the application: defaults, then environment, then `config` (tests pass a mapping)."""
-    from app import config as config_module
-
     app = Flask(__name__, instance_path=str(config_module.INSTANCE_DIR))
     app.config.from_mapping(config_module.defaults())
     if config:
