@@ -5,6 +5,9 @@ from sqlalchemy import select
 
 from app.extensions import db
 from campaigns.models import Organization, ReceiptRegime
+from receipts.jobs import issue_annual, issue_queued_receipts
+from receipts.services.annual import plan_annual
+from receipts.services.pdf import RenderPool
 
 receipts_cli = AppGroup("receipts", help="Tax receipts.")
 
@@ -15,10 +18,6 @@ receipts_cli = AppGroup("receipts", help="Tax receipts.")
 @click.option("--workers", type=int, default=None, help="Rendering processes (default: one per core).")
 def annual_command(year, slug, workers):
     """Issue the annual receipts of YEAR; safe to re-run, it never issues a receipt twice."""
-    from receipts.jobs import issue_annual
-    from receipts.services.annual import plan_annual
-    from receipts.services.pdf import RenderPool
-
     statement = select(Organization).where(Organization.receipt_regime != ReceiptRegime.not_eligible)
     if slug:
         statement = select(Organization).where(Organization.slug == slug)
@@ -39,6 +38,4 @@ def annual_command(year, slug, workers):
 @receipts_cli.command("issue-queued")
 def issue_queued_command():
     """Issue the receipts waiting in the queue now."""
-    from receipts.jobs import issue_queued_receipts
-
     click.echo(f"{issue_queued_receipts(limit=100_000)} requests processed")

@@ -1,18 +1,18 @@
 """Demo data: the receipts of the demo gifts, so that /finance has something to show."""
 from sqlalchemy import select
 
+from app.extensions import db
+from donations.models import Donation, DonationStatus
+from receipts.jobs import issue_queued_receipts
+from receipts.models import ReceiptRequest
+from receipts.services.queue import queue_gift
 
-def load_receipts():
-    from donations.models import Donation, DonationStatus
-    from receipts.jobs import issue_queued_receipts
-    from receipts.models import ReceiptRequest
-    from receipts.services.gifts import queue_gift
-    from app.extensions import db
 
+def load_receipts() -> list[str]:
     # Demo gifts may have been written straight into the database without the signal: queue them
     # here (the queue's unique key makes this idempotent), then issue.
     gifts = db.session.scalars(select(Donation).where(Donation.status == DonationStatus.succeeded)).all()
-    queued = set(db.session.scalars(select(ReceiptRequest.donation_id)))
+    queued = set(db.session.scalars(select(ReceiptRequest.donation_id).where(ReceiptRequest.donation_id.isnot(None))))
     for gift in gifts:
         if gift.id not in queued:
             queue_gift(gift)

@@ -6,15 +6,19 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from app.extensions import db
+from app.formatting import local_today
+from app.scheduler import register_job
 from campaigns.models import Organization, ReceiptRegime
+from receipts.models import Receipt
 from receipts.services import links
-from receipts.services.annual import run_annual
-from receipts.services.gifts import next_request, process_request
+from receipts.services.annual import AnnualPlan, run_annual
+from receipts.services.pdf import RenderPool
+from receipts.services.queue import next_request, process_request
 
 log = logging.getLogger(__name__)
 
 
-def issue_queued_receipts(limit=500):
+def issue_queued_receipts(limit=500) -> int:
     """Work through the queue, one committed transaction per request; returns how many were done."""
     rules = current_app.config["TAX_RULES"]
     done = 0
@@ -38,14 +42,16 @@ def issue_queued_receipts(limit=500):
     return done
 
 
-def _notify(receipt):
+def _notify(receipt: Receipt) -> None:
     try:
         links.email_receipt(receipt)
     except Exception:  # the receipt is committed; a mail failure must not stop the queue
         log.exception("could not email receipt %s", receipt.number)
 
 
-def issue_annual(organization, year, renderer=None, progress=None, notify=True):
+def issue_annual(organization, year, renderer=None, progress=None, notify=True) -> tuple[AnnualPlan, int]:
+    """Issue the organization's annual receipts of `year` (see `run_annual`), email each donor once
+    their chunk is committed, and invite the round-up donors whose address is still missing."""
     def after_commit(receipts):
         if notify:
             for receipt in receipts:
@@ -58,11 +64,8 @@ def issue_annual(organization, year, renderer=None, progress=None, notify=True):
     return plan, issued
 
 
-def annual_receipts_job():
+def annual_receipts_job() -> None:
     """In January: last year's annual receipts for every organization that issues receipts."""
-    from app.formatting import local_today
-    from receipts.services.pdf import RenderPool
-
     year = local_today().year - 1
     organizations = db.session.scalars(select(Organization).where(
         Organization.receipt_regime != ReceiptRegime.not_eligible).order_by(Organization.id)).all()
@@ -74,8 +77,6 @@ def annual_receipts_job():
 
 
 def register(app):
-    from app.scheduler import register_job
-
     register_job(app, "receipts.issue_queued", issue_queued_receipts, "interval", minutes=1,
                  description="Issue the receipts of gifts that succeeded (and correct refunded ones)")
     register_job(app, "receipts.annual", annual_receipts_job, "cron", month=1, day=15, hour=6,

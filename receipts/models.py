@@ -108,7 +108,7 @@ class Receipt(db.Model):
         return f"<Receipt {self.number} {self.status.value}>"
 
     @property
-    def period_label(self):
+    def period_label(self) -> str | None:
         return f"cumul {self.gift_year}" if self.kind is ReceiptKind.annual else None
 
 
@@ -124,25 +124,30 @@ class ReceiptGift(db.Model):
 
 
 class RequestAction(str, enum.Enum):
-    issue = "issue"  # a gift succeeded: issue its single receipt
+    issue = "issue"  # a gift succeeded or a partner's grant was recorded: issue its single receipt
     refund = "refund"  # a gift was refunded: cancel its receipt, reissue for what remains
 
 
 class ReceiptRequest(db.Model):
-    """The issuing queue, written in the gift's own transaction and consumed by a job.
+    """The issuing queue, written in the gift's (or the grant's) own transaction and consumed by a job.
 
     A row is marked processed in the same transaction as the receipt it produced, so a job killed
     half-way leaves the row pending and the next run does the work once.
     """
 
     __tablename__ = "receipt_requests"
-    __table_args__ = (UniqueConstraint("key", name="uq_receipt_requests_key"),)
+    __table_args__ = (
+        UniqueConstraint("key", name="uq_receipt_requests_key"),
+        # A row is about one gift or one partner's grant, never both, never neither.
+        CheckConstraint("(donation_id IS NULL) <> (contribution_id IS NULL)", name="one_subject"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(120))
     action: Mapped[RequestAction] = mapped_column(enum_column(RequestAction, 10))
-    donation_id: Mapped[int] = mapped_column(ForeignKey("donations.id"), index=True)
-    # All-or-nothing gifts wait for their campaign to succeed before their receipt is issued.
+    donation_id: Mapped[int | None] = mapped_column(ForeignKey("donations.id"), index=True)
+    contribution_id: Mapped[int | None] = mapped_column(ForeignKey("contributions.id"), index=True)
+    # All-or-nothing gifts and grants wait for their campaign to succeed before their receipt is issued.
     waiting_for_campaign_id: Mapped[int | None] = mapped_column(Integer, index=True)
     created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
     processed_at: Mapped[object | None] = mapped_column(UTCDateTime, index=True)

@@ -3,17 +3,17 @@ import hmac
 import io
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
-from sqlalchemy import select
 
-from app.auth.access import current_user, ensure_organization
+from app.auth.access import current_user, ensure_organization, require_roles
 from app.auth.models import Role
-from app.errors import NotFound
+from app.errors import InvalidInput, NotFound
 from app.extensions import csrf, db
 from app.formatting import local_today
+from app.pagination import paginate
 from campaigns import services as organizations
 from campaigns.models import Organization
-from receipts.models import Receipt, ReceiptStatus, RoundupDonor
-from receipts.services import exports, links
+from receipts.models import ReceiptStatus
+from receipts.services import exports, links, roundup_donors
 
 public_bp = Blueprint("receipt_pages", __name__, template_folder="templates", static_folder="static",
                       static_url_path="/static/receipts")
@@ -38,10 +38,8 @@ def verify(organization, number):
 def donor_receipts(token):
     organization_id, email = links.read_donor_token(token)
     organization = db.session.get(Organization, organization_id) or abort(404)
-    receipts = db.session.scalars(select(Receipt).where(Receipt.organization_id == organization_id,
-                                                        Receipt.donor_email == email)
-                                  .order_by(Receipt.year.desc(), Receipt.sequence.desc())).all()
-    return render_template("receipts/donor.html", organization=organization, receipts=receipts, token=token)
+    return render_template("receipts/donor.html", organization=organization,
+                           receipts=exports.donor_receipts(organization_id, email), token=token)
 
 
 @public_bp.route("/recus/<token>/<number>.pdf")
@@ -57,35 +55,25 @@ def donor_pdf(token, number):
 def roundup_identity(token):
     """A round-up donor gives the name and address their annual receipt must carry."""
     email = links.read_roundup_token(token)
-    profile = db.session.scalar(select(RoundupDonor).where(RoundupDonor.email == email))
-    fields = ("first_name", "last_name", "address_line1", "address_line2", "postal_code", "city")
+    profile = roundup_donors.get_roundup_donor(email)
+    fields = roundup_donors.IDENTITY_FIELDS
+    values = {f: getattr(profile, f) or "" for f in fields} if profile else {f: "" for f in fields}
     errors = {}
-    values = {f: getattr(profile, f) for f in fields} if profile else {f: "" for f in fields}
     if request.method == "POST":
         csrf.protect()
         values = {f: request.form.get(f, "").strip()[:200] for f in fields}
-        for name in ("first_name", "last_name", "address_line1", "city"):
-            if not values[name]:
-                errors[name] = "Ce champ est obligatoire sur un reçu fiscal."
-        if not (values["postal_code"].isdigit() and len(values["postal_code"]) == 5):
-            errors["postal_code"] = "Indiquez un code postal à 5 chiffres."
-        if not errors:
-            if profile is None:
-                profile = RoundupDonor(email=email, **values)
-                db.session.add(profile)
-            elif not profile_locked(email):
-                for name, value in values.items():
-                    setattr(profile, name, value)
+        try:
+            roundup_donors.save_roundup_identity(email, values)
+        except InvalidInput as error:
+            db.session.rollback()
+            errors = {name: messages[0] for name, messages in (error.errors or {}).items()}
+        else:
             db.session.commit()
             flash("Merci : votre reçu annuel sera établi avec ces informations.", "success")
             return redirect(url_for("receipt_pages.roundup_identity", token=token))
     return render_template("receipts/roundup_identity.html", email=email, values=values, errors=errors,
-                           locked=profile is not None and profile_locked(email)), (400 if errors else 200)
-
-
-def profile_locked(email):
-    """Once a receipt carries the identity, it is frozen there; later changes would not match it."""
-    return db.session.scalar(select(Receipt.id).where(Receipt.donor_email == email).limit(1)) is not None
+                           locked=profile is not None and roundup_donors.identity_locked(email)), \
+        (400 if errors else 200)
 
 
 def _pdf(receipt):
@@ -98,11 +86,8 @@ def _pdf(receipt):
 # --- finance officers ---
 
 def _finance_organization():
+    """The organization asked about: a finance officer's own by default; None lets an admin choose."""
     user = current_user()
-    if user is None:
-        return None
-    if user.role not in (Role.admin, Role.finance):
-        abort(403)
     slug = request.args.get("organization")
     if user.role is Role.finance and not slug:
         return user.organization
@@ -130,10 +115,11 @@ def signed_in():
 
 
 @finance_bp.route("")
+@require_roles("admin", "finance")
 def index():
     organization = _finance_organization()
     if organization is None:  # an administrator chooses the organization
-        choices = db.session.scalars(select(Organization).order_by(Organization.name)).all()
+        choices = db.session.scalars(organizations.list_organizations()).all()
         return render_template("receipts/finance_choose.html", organizations=choices)
     year = _year()
     status = request.args.get("status") or None
@@ -141,10 +127,7 @@ def index():
         status = None
     q = (request.args.get("q") or "").strip()[:100] or None
     page = max(1, request.args.get("page", 1, type=int) or 1)
-    statement = exports.receipts_query(organization.id, year, status, None, q)
-    from app.pagination import paginate
-
-    receipts = paginate(statement, page, 50)
+    receipts = paginate(exports.receipts_query(organization.id, year, status, None, q), page, 50)
     cancelled = db.session.scalars(exports.receipts_query(organization.id, year, "cancelled")).all()
     return render_template("receipts/finance.html", organization=organization, year=year, status=status, q=q,
                            receipts=receipts, page=page, cancelled=cancelled,
@@ -155,12 +138,14 @@ def index():
 
 
 @finance_bp.route("/recus/<number>.pdf")
+@require_roles("admin", "finance")
 def receipt_pdf(number):
     organization = _finance_organization() or abort(404)
     return _pdf(exports.get_receipt(organization.id, number, with_pdf=True))
 
 
 @finance_bp.route("/export.csv")
+@require_roles("admin", "finance")
 def export_csv():
     organization = _finance_organization() or abort(404)
     year = _year()
@@ -170,6 +155,7 @@ def export_csv():
 
 
 @finance_bp.route("/archive.zip")
+@require_roles("admin", "finance")
 def export_zip():
     organization = _finance_organization() or abort(404)
     year = _year()

@@ -6,12 +6,12 @@ from flask import abort, current_app, send_file
 from flask_smorest import Blueprint
 
 from app.auth.access import current_user, ensure_organization, require_roles
-from app.auth.models import Role
 from app.errors import InvalidInput
 from app.extensions import db
 from app.pagination import paginate
+from app.extensions import api
 from campaigns import services as organizations
-from receipts import schemas
+from receipts import jobs, schemas
 from receipts.services import cancellation, exports, links, tax
 
 bp = Blueprint("receipts_api", __name__, url_prefix="/api/v1",
@@ -32,7 +32,7 @@ def _organization_for(slug):
 
 
 def _receipt_for_reader(slug, number, token, with_pdf=False):
-    """Finance officers and admins by bearer token; a donor with the signed link of their email."""
+    """A donor with the signed link of their email; otherwise finance officers and admins by bearer token."""
     if token:
         organization_id, email = links.read_donor_token(token)
         organization = organizations.get_organization(slug)
@@ -40,13 +40,13 @@ def _receipt_for_reader(slug, number, token, with_pdf=False):
         if organization.id != organization_id or receipt.donor_email != email:
             abort(404)
         return receipt
-    user = current_user()
-    if user is None:
-        abort(401)
-    if user.role not in (Role.admin, Role.finance):
-        abort(403)
+    return _staff_receipt(slug, number, with_pdf)
+
+
+@require_roles("admin", "finance")
+def _staff_receipt(slug, number, with_pdf=False):
     organization = organizations.get_organization(slug)
-    ensure_organization(user, organization.id)
+    ensure_organization(current_user(), organization.id)
     return exports.get_receipt(organization.id, number, with_pdf)
 
 
@@ -96,12 +96,10 @@ def export_zip(args):
 @bp.arguments(schemas.AnnualIn)
 @bp.response(200, schemas.AnnualOut)
 def issue_annual(data):
-    from receipts.jobs import issue_annual as run
-
     organization = _organization_for(data["organization"])
     if not organization.issues_receipts:
         raise InvalidInput("this organization does not issue tax receipts", "organization")
-    plan, issued = run(organization, data["year"])
+    plan, issued = jobs.issue_annual(organization, data["year"])
     return {"organization": organization.slug, "year": data["year"], "issued": issued,
             "already_issued": plan.already_issued, "waiting_for_address": len(plan.waiting_for_address)}
 
@@ -150,6 +148,4 @@ def tax_reduction(args):
 
 
 def init_app(app):
-    from app.extensions import api
-
     api.register_blueprint(bp)

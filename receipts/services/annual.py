@@ -6,7 +6,6 @@ have completed their name and address through the signed link we email them (`Ro
 until then they are reported as waiting, never given a receipt with an invented identity.
 """
 import hashlib
-import logging
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -16,16 +15,16 @@ from sqlalchemy import select
 from app.extensions import db
 from campaigns.models import Campaign
 from donations.models import Donation, DonorType, ReceiptChoice
+from donations.roundup.services import donor_year_totals
 from receipts.models import Receipt, ReceiptKind, RoundupDonor
-from receipts.services.gifts import (RECEIPTED_STATES, campaign_allows_receipts, counterpart_within_limits,
-                                     donor_snapshot, eligible_cents)
+from receipts.services.eligibility import (RECEIPTED_STATES, campaign_allows_receipts, counterpart_within_limits,
+                                           donor_snapshot, eligible_cents)
 from receipts.services.issuing import ReceiptDraft, issue_receipts
 
-log = logging.getLogger(__name__)
 CHUNK = 64  # receipts per transaction: the counter lock is held while a chunk renders
 
 
-def annual_source_key(year, donor_key):
+def annual_source_key(year: int, donor_key: str) -> str:
     return f"annual:{year}:{hashlib.sha256(donor_key.encode()).hexdigest()[:40]}"
 
 
@@ -35,15 +34,6 @@ def _donor_key(donation):
     return f"individual:{(donation.email or '').strip().lower() or donation.public_id}"
 
 
-def roundup_totals(organization_id, year):
-    try:
-        from donations.roundup.services import donor_year_totals
-    except ImportError:  # the round-up package has not published its totals yet
-        log.warning("donations.roundup.services.donor_year_totals is missing: no round-up in annual receipts")
-        return []
-    return donor_year_totals(organization_id, year)
-
-
 @dataclass
 class AnnualPlan:
     drafts: list = field(default_factory=list)
@@ -51,7 +41,7 @@ class AnnualPlan:
     waiting_for_address: list = field(default_factory=list)  # (email, cents) of round-up donors
 
 
-def plan_annual(organization, year) -> AnnualPlan:
+def plan_annual(organization, year: int) -> AnnualPlan:
     """The annual receipts the organization owes for `year`, those already issued left out."""
     rules = current_app.config["TAX_RULES"]
     gifts = db.session.scalars(
@@ -66,7 +56,7 @@ def plan_annual(organization, year) -> AnnualPlan:
             continue
         if eligible_cents(gift) > 0:
             groups.setdefault(_donor_key(gift), []).append(gift)
-    roundups = {email.strip().lower(): cents for email, cents in roundup_totals(organization.id, year) if cents > 0}
+    roundups = {email.strip().lower(): cents for email, cents in donor_year_totals(organization.id, year) if cents > 0}
     profiles = {p.email: p for p in db.session.scalars(
         select(RoundupDonor).where(RoundupDonor.email.in_(list(roundups))))} if roundups else {}
     existing = set(db.session.scalars(select(Receipt.source_key).where(
@@ -115,7 +105,7 @@ def _draft(organization, year, donor_key, gifts, roundup_cents, profile=None, re
         gifts=[(g.id, eligible_cents(g)) for g in gifts], replaces=replaces)
 
 
-def annual_replacement_draft(receipt):
+def annual_replacement_draft(receipt: Receipt) -> ReceiptDraft | None:
     """After a refund: the same donor and year, the gifts as they now stand; None if nothing is left."""
     gifts = [g for g in (db.session.get(Donation, rg.donation_id) for rg in receipt.gifts) if eligible_cents(g) > 0]
     if not gifts and not receipt.roundup_cents:
@@ -126,7 +116,7 @@ def annual_replacement_draft(receipt):
     return draft
 
 
-def run_annual(organization, year, *, renderer=None, progress=None, on_chunk=None):
+def run_annual(organization, year, *, renderer=None, progress=None, on_chunk=None) -> tuple[AnnualPlan, int]:
     """Issue every annual receipt the organization owes for `year`, committing chunk by chunk.
 
     This batch commits (unlike other services) so that a run killed half-way keeps what it issued

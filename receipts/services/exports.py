@@ -3,12 +3,13 @@ import csv
 import io
 import zipfile
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import undefer
 
 from app.errors import NotFound
 from app.extensions import db
 from app.money import format_cents_plain
+from donations.models import Donation
 from receipts.models import ARTICLES, Receipt, ReceiptGift, ReceiptStatus
 
 CSV_COLUMNS = ["number", "issued_on", "kind", "donor_type", "donor", "email", "address", "postal_code", "city",
@@ -16,7 +17,8 @@ CSV_COLUMNS = ["number", "issued_on", "kind", "donor_type", "donor", "email", "a
                "cancel_reason", "replaces", "replaced_by", "gift_references", "sha256"]
 
 
-def receipts_query(organization_id, year=None, status=None, kind=None, q=None):
+def receipts_query(organization_id, year=None, status=None, kind=None, q=None) -> Select:
+    """The organization's receipts, newest first, filtered; a statement to paginate or read."""
     statement = select(Receipt).where(Receipt.organization_id == organization_id)
     if year:
         statement = statement.where(Receipt.year == year)
@@ -31,6 +33,13 @@ def receipts_query(organization_id, year=None, status=None, kind=None, q=None):
     return statement.order_by(Receipt.year.desc(), Receipt.sequence.desc())
 
 
+def donor_receipts(organization_id, email) -> list[Receipt]:
+    """Every receipt of this email at this organization, newest first: what the donor's link shows."""
+    return db.session.scalars(select(Receipt).where(Receipt.organization_id == organization_id,
+                                                    Receipt.donor_email == email)
+                              .order_by(Receipt.year.desc(), Receipt.sequence.desc())).all()
+
+
 def get_receipt(organization_id, number, with_pdf=False) -> Receipt:
     statement = select(Receipt).where(Receipt.organization_id == organization_id, Receipt.number == number)
     if with_pdf:
@@ -42,8 +51,6 @@ def get_receipt(organization_id, number, with_pdf=False) -> Receipt:
 
 
 def _gift_references(receipt_ids):
-    from donations.models import Donation
-
     references = {}
     rows = db.session.execute(select(ReceiptGift.receipt_id, Donation.public_id)
                               .join(Donation, Donation.id == ReceiptGift.donation_id)
@@ -96,7 +103,7 @@ def export_zip(organization_id, year, target) -> int:
     return len(ids)
 
 
-def tax_declaration(organization_id, year):
+def tax_declaration(organization_id, year) -> dict:
     """Article 222 bis CGI: receipts issued in `year`, cancelled ones excluded, count and total by article."""
     rows = db.session.execute(
         select(Receipt.article, func.count(), func.coalesce(func.sum(Receipt.amount_cents), 0))
@@ -117,6 +124,6 @@ def tax_declaration(organization_id, year):
     }
 
 
-def receipt_years(organization_id):
+def receipt_years(organization_id) -> list[int]:
     return db.session.scalars(select(Receipt.year).where(Receipt.organization_id == organization_id)
                               .distinct().order_by(Receipt.year.desc())).all()

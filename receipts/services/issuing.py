@@ -1,4 +1,5 @@
-"""Issuing receipts: numbering without gap or duplicate, the frozen snapshot, the PDF, the row.
+"""Issuing receipts: the draft of a gift's or a grant's receipt, numbering without gap or duplicate,
+the frozen snapshot, the PDF, the row.
 
 Numbers are given under a lock on the organization's counter row for the year, taken by the issuing
 transaction itself and held until it commits: two issuers of the same organization queue behind one
@@ -16,8 +17,13 @@ from sqlalchemy import select, update
 from app.errors import InvalidInput
 from app.extensions import db
 from app.formatting import local_today
+from app.sql import insert_ignoring
+from campaigns.models import Contribution, Partner
+from donations.models import Donation
 from receipts.models import Receipt, ReceiptCounter, ReceiptGift, ReceiptKind
 from receipts.services import documents
+from receipts.services.eligibility import (donor_snapshot, eligible_cents, gift_date, grant_date,
+                                           partner_snapshot)
 from receipts.services.pdf import InlineRenderer
 
 
@@ -40,33 +46,45 @@ class ReceiptDraft:
     replaces: Receipt | None = None
 
     @property
-    def amount_cents(self):
+    def amount_cents(self) -> int:
         return self.gift_cents - self.counterpart_cents
 
     @property
-    def donor_name(self):
+    def donor_name(self) -> str:
         if self.donor_type == "company":
             return self.donor.get("company_name", "")
         return f"{self.donor.get('first_name', '')} {self.donor.get('last_name', '')}".strip()
 
 
-def format_number(year, sequence):
+def single_draft(donation: Donation, replaces: Receipt | None = None) -> ReceiptDraft:
+    """The receipt of one gift as it now stands (what was kept), or of its correction after a refund."""
+    kept = donation.amount_cents - donation.refunded_cents
+    counterpart = min(donation.tier_fair_value_cents or 0, kept)
+    return ReceiptDraft(
+        organization=donation.organization, source_key=(f"replaces:{replaces.number}" if replaces is not None
+                                                        else f"gift:{donation.id}"),
+        kind=ReceiptKind.single, donor_type=donation.donor_type.value, donor=donor_snapshot(donation),
+        gift_cents=kept, counterpart_cents=counterpart, paid_on=gift_date(donation),
+        payment_methods=[donation.payment_method.value], gifts=[(donation.id, eligible_cents(donation))],
+        replaces=replaces)
+
+
+def grant_draft(contribution: Contribution, partner: Partner, organization) -> ReceiptDraft:
+    """A partner company's grant: a Cerfa 16216 receipt for the money received, paid by transfer."""
+    return ReceiptDraft(
+        organization=organization, source_key=f"grant:{contribution.id}", kind=ReceiptKind.single,
+        donor_type="company", donor=partner_snapshot(partner), gift_cents=contribution.net_cents,
+        paid_on=grant_date(contribution), payment_methods=["transfer"])
+
+
+def format_number(year: int, sequence: int) -> str:
     return f"{year}-{sequence:06d}"
 
 
-def _insert_ignoring_conflict(model, values, index_elements):
-    dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    db.session.execute(insert(model).values(**values).on_conflict_do_nothing(index_elements=index_elements))
-
-
-def lock_counter(organization_id, year):
+def lock_counter(organization_id: int, year: int) -> int:
     """Lock the counter row for this transaction and return the last sequence given."""
-    _insert_ignoring_conflict(ReceiptCounter, {"organization_id": organization_id, "year": year,
-                                               "last_sequence": 0}, ["organization_id", "year"])
+    insert_ignoring(ReceiptCounter, {"organization_id": organization_id, "year": year, "last_sequence": 0},
+                    ["organization_id", "year"])
     # An UPDATE (even to the same value) takes the row lock on PostgreSQL and the write lock on
     # SQLite, where a SELECT ... FOR UPDATE would take nothing.
     return db.session.execute(
@@ -78,7 +96,7 @@ def lock_counter(organization_id, year):
     ).scalar_one()
 
 
-def article_for(organization, donor_type):
+def article_for(organization, donor_type: str) -> str:
     if donor_type == "company":
         return "238 bis"
     # An organization whose gifts reduce the wealth tax (IFI) instead is listed in configuration.
@@ -98,7 +116,7 @@ def _check(draft):
         raise InvalidInput("a receipt states how the money was paid", "payment_method")
 
 
-def numbered_receipt(draft, year, sequence, issued_on, beneficiary):
+def numbered_receipt(draft: ReceiptDraft, year: int, sequence: int, issued_on: date, beneficiary: dict) -> Receipt:
     """The receipt row a draft becomes under `sequence`, not yet rendered nor added to the session."""
     organization = draft.organization
     form = documents.form_for(draft.donor_type)

@@ -48,10 +48,12 @@ def test_a_finance_officer_cancels_a_receipt_with_a_reason(client, finance, gift
 
 def test_annual_receipt_sums_a_donors_year_and_rerunning_issues_nothing_twice(client, finance, gifts):
     campaign = gifts.campaign()
-    gifts.gift(campaign, 2_000, receipt_choice="annual", paid_on=date(2025, 3, 1))
+    gifts.gift(campaign, 2_000, receipt_choice="annual", paid_on=date(2025, 3, 1), payment_method="transfer")
     gifts.gift(campaign, 3_050, receipt_choice="annual", paid_on=date(2025, 9, 1), payment_method="cheque")
-    gifts.gift(campaign, 1_000, receipt_choice="annual", paid_on=date(2024, 12, 31))  # another year
-    gifts.gift(campaign, 4_000, receipt_choice="annual", paid_on=date(2025, 5, 5), email="jean@example.org",
+    gifts.gift(campaign, 1_000, receipt_choice="annual", paid_on=date(2024, 12, 31),  # another year
+               payment_method="transfer")
+    gifts.gift(campaign, 4_000, receipt_choice="annual", paid_on=date(2025, 5, 5), payment_method="transfer",
+               email="jean@example.org",
                first_name="Jean", last_name="Moulin")
     first = client.post("/api/v1/receipts/annual", json={"organization": "asso-test", "year": 2025}, headers=finance)
     assert first.status_code == 200, first.json
@@ -70,8 +72,8 @@ def test_annual_receipt_sums_a_donors_year_and_rerunning_issues_nothing_twice(cl
 
 def test_a_refund_after_the_annual_receipt_reissues_it_for_the_rest(client, finance, gifts):
     campaign = gifts.campaign()
-    gift = gifts.gift(campaign, 2_000, receipt_choice="annual", paid_on=date(2025, 3, 1))
-    gifts.gift(campaign, 3_000, receipt_choice="annual", paid_on=date(2025, 4, 1))
+    gift = gifts.gift(campaign, 2_000, receipt_choice="annual", paid_on=date(2025, 3, 1), payment_method="transfer")
+    gifts.gift(campaign, 3_000, receipt_choice="annual", paid_on=date(2025, 4, 1), payment_method="transfer")
     client.post("/api/v1/receipts/annual", json={"organization": "asso-test", "year": 2025}, headers=finance)
     gifts.refund(gift, 2_000)
     gifts.run_job()
@@ -85,7 +87,7 @@ def test_the_annual_command_shows_progress_and_is_idempotent(runner, finance, gi
     campaign = gifts.campaign()
     for index in range(3):
         gifts.gift(campaign, 1_000 + index, receipt_choice="annual", paid_on=date(2025, 6, 1),
-                   email=f"d{index}@example.org")
+                   payment_method="transfer", email=f"d{index}@example.org")
     result = runner.invoke(args=["receipts", "annual", "--year", "2025", "--organization", "asso-test",
                                  "--workers", "1"])
     assert result.exit_code == 0, result.output

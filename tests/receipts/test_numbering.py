@@ -23,8 +23,7 @@ def _issue_many(config, organization_slug, donation_ids, results):
     from app import create_app
     from campaigns import services
     from donations.models import Donation
-    from receipts.services.gifts import single_draft
-    from receipts.services.issuing import issue_receipts
+    from receipts.services.issuing import issue_receipts, single_draft
 
     app = create_app(config)
     numbers = []
@@ -43,8 +42,8 @@ def test_processes_issuing_at_once_never_skip_or_repeat_a_number(app, base_confi
     if make_url(app.config["SQLALCHEMY_DATABASE_URI"]).get_backend_name() != "postgresql":
         pytest.skip("real concurrency needs PostgreSQL")
     campaign = gifts.campaign()
-    gift_ids = [gifts.gift(campaign, 1_000 + i, receipt_choice="none", email=f"p{i}@example.org")
-                for i in range(48)]
+    gift_ids = [gifts.gift(campaign, 1_000 + i, receipt_choice="none", payment_method="transfer",
+                           email=f"p{i}@example.org") for i in range(48)]
     with app.app_context():
         db.engine.dispose()
     context = multiprocessing.get_context("fork")
@@ -64,8 +63,7 @@ def test_processes_issuing_at_once_never_skip_or_repeat_a_number(app, base_confi
 
 def test_a_rolled_back_issue_gives_its_number_back(app, finance, gifts):
     from donations.models import Donation
-    from receipts.services.gifts import single_draft
-    from receipts.services.issuing import issue_receipts
+    from receipts.services.issuing import issue_receipts, single_draft
 
     campaign = gifts.campaign()
     first, second = gifts.gift(campaign, 1_000, receipt_choice="none"), gifts.gift(campaign, 2_000, receipt_choice="none")
@@ -84,7 +82,7 @@ def test_a_batch_killed_half_way_then_re_run_issues_each_receipt_once_without_ga
     donors = 100
     for index in range(donors):
         gifts.gift(campaign, 1_000 + index, receipt_choice="annual", paid_on=date(2025, 6, 1),
-                   email=f"donor{index}@example.org")
+                   payment_method="transfer", email=f"donor{index}@example.org")
     with app.app_context():
         db.engine.dispose()
     env = {**os.environ, "DATABASE_URL": base_config["SQLALCHEMY_DATABASE_URI"], "SECRET_KEY": "test-secret",

@@ -1,0 +1,35 @@
+"""Receivers of the lower packages' signals. Each runs in the sender's transaction and only writes a
+row of the issuing queue; the job issues the receipt after that transaction has committed."""
+from campaigns.signals import campaign_failed, campaign_succeeded, partner_grant_recorded
+from donations.signals import gift_refunded, gift_succeeded
+from receipts.services import queue
+
+
+def on_gift_succeeded(donation, **_):
+    queue.queue_gift(donation)
+
+
+def on_gift_refunded(donation, remaining_cents=0, **_):
+    queue.queue_refund(donation, remaining_cents)
+
+
+def on_partner_grant_recorded(contribution, **_):
+    queue.queue_grant(contribution)
+
+
+def on_campaign_succeeded(campaign, **_):
+    queue.release_campaign(campaign)
+
+
+def on_campaign_failed(campaign, **_):
+    queue.drop_campaign(campaign)
+
+
+def connect() -> None:
+    """Connect every receiver. The signals are process-wide: connecting again (one app per test)
+    changes nothing, and weak=False keeps the receivers whatever the caller holds."""
+    gift_succeeded.connect(on_gift_succeeded, weak=False)
+    gift_refunded.connect(on_gift_refunded, weak=False)
+    partner_grant_recorded.connect(on_partner_grant_recorded, weak=False)
+    campaign_succeeded.connect(on_campaign_succeeded, weak=False)
+    campaign_failed.connect(on_campaign_failed, weak=False)
