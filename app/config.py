@@ -83,8 +83,9 @@ def defaults():
         # Donations: a pending gift is re-read from Stripe after this long, and given up after that.
         "DONATIONS_RECONCILE_AFTER_MINUTES": _env_int("DONATIONS_RECONCILE_AFTER_MINUTES", 15),
         "DONATIONS_ABANDON_AFTER_HOURS": _env_int("DONATIONS_ABANDON_AFTER_HOURS", 24),
-        # Round-up: a secret mixed into the keyed hash of merchant keys (empty: the SECRET_KEY-free default).
-        "ROUNDUP_KEY_PEPPER": os.environ.get("ROUNDUP_KEY_PEPPER", ""),
+        # Bearer keys (staff API tokens, merchant keys): the secret of their keyed hash; empty: SECRET_KEY.
+        # ROUNDUP_KEY_PEPPER is its name before revision 0003: a deployment that set it keeps its keys.
+        "KEY_PEPPER": os.environ.get("KEY_PEPPER") or os.environ.get("ROUNDUP_KEY_PEPPER", ""),
         # Receipts: organizations (slugs) whose receipts also cite article 978 CGI.
         "RECEIPTS_ARTICLE_978_ORGANIZATIONS": _env_list("RECEIPTS_ARTICLE_978_ORGANIZATIONS"),
     }

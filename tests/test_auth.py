@@ -1,4 +1,6 @@
 """Sign-in at /connexion, API tokens and the users/tokens CLI."""
+import hashlib
+import hmac
 import re
 
 from sqlalchemy import select
@@ -64,11 +66,46 @@ def test_tokens_are_stored_hashed_and_can_be_revoked(app, client, actors):
     assert client.get("/api/v1/organizations", headers=headers).status_code == 200
     with app.app_context():
         row = db.session.scalar(select(ApiToken))
-        assert token not in (row.token_hash, row.prefix) and len(row.token_hash) == 64
+        assert token not in (row.key_hash, row.prefix) and len(row.key_hash) == 64
+        assert row.key_hash == hmac.new(b"test-secret", token.encode(), hashlib.sha256).hexdigest()
+        assert row.prefix == token[:12]
         revoke_token(row)
         db.session.commit()
     assert client.get("/api/v1/organizations", headers=headers).status_code == 401
     assert client.get("/api/v1/organizations", headers={"Authorization": "Bearer sol_forged"}).status_code == 401
+
+
+def test_a_token_stored_as_a_plain_sha256_works_and_is_rehashed_on_first_use(app, client, actors):
+    # As tokens issued before revision 0003 were stored.
+    from app.auth.models import KEYED_HASH, PLAIN_SHA256
+
+    headers = actors.admin()
+    token = headers["Authorization"].split()[1]
+    with app.app_context():
+        row = db.session.scalar(select(ApiToken))
+        row.key_hash, row.hash_version = hashlib.sha256(token.encode()).hexdigest(), PLAIN_SHA256
+        db.session.commit()
+    assert client.get("/api/v1/organizations", headers=headers).status_code == 200
+    with app.app_context():
+        row = db.session.scalar(select(ApiToken))
+        assert row.hash_version == KEYED_HASH
+        assert row.key_hash == hmac.new(b"test-secret", token.encode(), hashlib.sha256).hexdigest()
+        revoke_token(row)
+        db.session.commit()
+    assert client.get("/api/v1/organizations", headers=headers).status_code == 401
+
+
+def test_a_revoked_token_stored_as_a_plain_sha256_stays_refused(app, client, actors):
+    from app.auth.models import PLAIN_SHA256
+
+    headers = actors.admin()
+    token = headers["Authorization"].split()[1]
+    with app.app_context():
+        row = db.session.scalar(select(ApiToken))
+        row.key_hash, row.hash_version = hashlib.sha256(token.encode()).hexdigest(), PLAIN_SHA256
+        revoke_token(row)
+        db.session.commit()
+    assert client.get("/api/v1/organizations", headers=headers).status_code == 401
 
 
 def test_a_deactivated_user_loses_api_access(app, client, actors):

@@ -5,6 +5,7 @@ from sqlalchemy import CheckConstraint, Enum, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
+from app.keys import BearerKey
 from app.types import UTCDateTime, utcnow
 
 
@@ -16,6 +17,10 @@ class Role(str, enum.Enum):
 
 
 ORGANIZATION_ROLES = (Role.finance, Role.holder)
+
+# ApiToken.hash_version
+PLAIN_SHA256 = 1  # a token issued before revision 0003, not used since
+KEYED_HASH = 2  # app.keys.hash_key
 
 
 class User(db.Model):
@@ -53,18 +58,16 @@ class User(db.Model):
         return self.role is Role.admin
 
 
-class ApiToken(db.Model):
-    """A bearer token. Only its SHA-256 is kept: the token itself is shown once, at creation."""
+class ApiToken(BearerKey, db.Model):
+    """A staff member's API token (`sol_...`): a bearer key of app.keys, owned by a user."""
 
     __tablename__ = "api_tokens"
+    KIND = "sol_"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    prefix: Mapped[str] = mapped_column(String(16))
-    label: Mapped[str] = mapped_column(String(100), default="")
-    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
-    last_used_at: Mapped[object | None] = mapped_column(UTCDateTime)
-    revoked_at: Mapped[object | None] = mapped_column(UTCDateTime)
+    # How key_hash was made. Tokens issued before revision 0003 kept a plain SHA-256 of the token, which
+    # cannot be turned into the keyed hash without the token itself: such a row is found by its SHA-256
+    # and rehashed the first time its token is used (app.auth.services.user_for_token).
+    hash_version: Mapped[int] = mapped_column(default=KEYED_HASH)
 
     user: Mapped[User] = relationship(lazy="joined")

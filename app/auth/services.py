@@ -1,21 +1,15 @@
 """Users, passwords and tokens: plain functions for the CLI, the pages and the tests."""
 import hashlib
-import secrets
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from app.auth.models import ORGANIZATION_ROLES, ApiToken, Role, User
+from app import keys
+from app.auth.models import KEYED_HASH, ORGANIZATION_ROLES, PLAIN_SHA256, ApiToken, Role, User
 from app.errors import Conflict, InvalidInput
 from app.extensions import db
-from app.types import utcnow
 
-TOKEN_PREFIX = "sol_"
-
-
-def hash_token(token: str) -> str:
-    # Tokens carry 256 random bits, so a plain SHA-256 is enough: no password hash needed.
-    return hashlib.sha256(token.encode()).hexdigest()
+TOKEN_PREFIX = ApiToken.KIND
 
 
 def create_user(email, role, *, organization_id=None, partner_id=None, password=None, name=""):
@@ -66,22 +60,31 @@ def authenticate(email, password):
 
 def create_token(user, label=""):
     """Create a token for `user`; returns (ApiToken, token). The token is not stored."""
-    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    row = ApiToken(user_id=user.id, token_hash=hash_token(token), prefix=token[:12], label=label)
-    db.session.add(row)
-    db.session.flush()
-    return row, token
+    return keys.issue(ApiToken, label, user_id=user.id)
 
 
 def user_for_token(token):
     """The active user behind a bearer token, or None (unknown, revoked, or deactivated)."""
-    if not token or not token.startswith(TOKEN_PREFIX):
-        return None
-    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
-    if row is None or row.revoked_at is not None or not row.user.active:
+    row = keys.find(ApiToken, token) or _token_hashed_before_0003(token)
+    if row is None or not row.user.active:
         return None
     return row.user
 
 
+def _token_hashed_before_0003(token):
+    """The live row of a token still stored as its plain SHA-256, rehashed now; or None."""
+    if not keys.is_kind(ApiToken, token):
+        return None
+    row = db.session.scalar(select(ApiToken).where(
+        ApiToken.key_hash == hashlib.sha256(token.encode()).hexdigest(),
+        ApiToken.hash_version == PLAIN_SHA256, ApiToken.revoked_at.is_(None)))
+    if row is not None:
+        # In a transaction of its own: the request that presents the token may commit nothing.
+        with db.engine.begin() as connection:
+            connection.execute(update(ApiToken).where(ApiToken.id == row.id, ApiToken.hash_version == PLAIN_SHA256)
+                               .values(key_hash=keys.hash_key(token), hash_version=KEYED_HASH))
+    return row
+
+
 def revoke_token(row):
-    row.revoked_at = row.revoked_at or utcnow()
+    return keys.revoke(row)

@@ -7,6 +7,7 @@ from sqlalchemy import (JSON, BigInteger, CheckConstraint, Date, ForeignKey, Ind
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
+from app.keys import BearerKey
 from app.types import UTCDateTime, enum_column, utcnow
 
 # SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL needs 64 bits for round-ups.
@@ -77,19 +78,13 @@ class MerchantBeneficiary(db.Model):
     organization = relationship("Organization", lazy="joined")
 
 
-class MerchantKey(db.Model):
-    """An API key of a merchant's checkout. Only its keyed hash is kept; the key is shown once."""
+class MerchantKey(BearerKey, db.Model):
+    """An API key of a merchant's checkout (`mk_...`): a bearer key of app.keys, owned by a merchant."""
 
     __tablename__ = "merchant_keys"
+    KIND = "mk_"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     merchant_id: Mapped[int] = mapped_column(ForeignKey("merchants.id", ondelete="CASCADE"), index=True)
-    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    prefix: Mapped[str] = mapped_column(String(16))
-    label: Mapped[str] = mapped_column(String(100), default="")
-    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
-    last_used_at: Mapped[object | None] = mapped_column(UTCDateTime)
-    revoked_at: Mapped[object | None] = mapped_column(UTCDateTime)
 
     merchant: Mapped[Merchant] = relationship()
 

@@ -41,6 +41,22 @@ def test_admin_creates_a_merchant_and_gets_its_key_once(client, actors, app):
     expected = hmac.new(b"test-secret", key.encode(), hashlib.sha256).hexdigest()
     assert stored == [expected]
     assert key not in stored
+    listed = client.get("/api/v1/merchants/boulangerie-du-marche/keys", headers=admin).json
+    assert [k["prefix"] for k in listed] == [key[:12]]
+
+
+def test_the_pepper_of_existing_deployments_still_hashes_the_keys(monkeypatch, base_config):
+    """KEY_PEPPER was ROUNDUP_KEY_PEPPER: a deployment that set the old variable keeps its keys."""
+    from app import create_app
+    from app.keys import hash_key
+
+    monkeypatch.delenv("KEY_PEPPER", raising=False)
+    monkeypatch.setenv("ROUNDUP_KEY_PEPPER", "old-pepper")
+    with create_app(base_config).app_context():
+        assert hash_key("mk_x") == hmac.new(b"old-pepper", b"mk_x", hashlib.sha256).hexdigest()
+    monkeypatch.setenv("KEY_PEPPER", "new-pepper")
+    with create_app(base_config).app_context():
+        assert hash_key("mk_x") == hmac.new(b"new-pepper", b"mk_x", hashlib.sha256).hexdigest()
 
 
 def test_shares_must_add_up_to_exactly_100_percent(client, actors):

@@ -1,22 +1,20 @@
 """Merchants, their beneficiaries and their API keys. Plain arguments in, models out."""
-import hashlib
-import hmac
-import secrets
 from datetime import timedelta
 
-from flask import current_app
 from sqlalchemy import select, update
 
+from app import keys
 from app.errors import InvalidInput, NotFound
 from app.extensions import db
 from app.identifiers import clean_siret
+from app.keys import hash_key
 from app.lookups import get_by_slug, unique_slug
 from app.text import slugify
 from app.types import utcnow
 from campaigns.models import Campaign, CampaignStatus, Organization
 from donations.roundup.models import FULL_SHARE, Merchant, MerchantBeneficiary, MerchantKey
 
-KEY_PREFIX = "mk_"
+KEY_PREFIX = MerchantKey.KIND
 # A key's last-used time is rewritten at most this often, so that the hot path rarely writes it.
 LAST_USED_GRANULARITY = timedelta(minutes=1)
 
@@ -119,20 +117,9 @@ def list_merchants():
     return select(Merchant).order_by(Merchant.name)
 
 
-def hash_key(key: str) -> str:
-    # Keys carry 256 random bits: a keyed hash is enough and keeps the checkout's hot path fast.
-    # The pepper stays out of the database, so a stolen table of hashes does not open the API.
-    pepper = current_app.config.get("ROUNDUP_KEY_PEPPER") or current_app.config["SECRET_KEY"]
-    return hmac.new(pepper.encode(), key.encode(), hashlib.sha256).hexdigest()
-
-
 def create_key(merchant, label=""):
     """A new API key for `merchant`; returns (MerchantKey, key). Only the hash is stored."""
-    key = KEY_PREFIX + secrets.token_urlsafe(32)
-    row = MerchantKey(merchant_id=merchant.id, key_hash=hash_key(key), prefix=key[:10], label=label[:100])
-    db.session.add(row)
-    db.session.flush()
-    return row, key
+    return keys.issue(MerchantKey, label, merchant_id=merchant.id)
 
 
 def list_keys(merchant):
@@ -148,17 +135,12 @@ def get_key(merchant, key_id) -> MerchantKey:
 
 
 def revoke_key(row):
-    row.revoked_at = row.revoked_at or utcnow()
-    db.session.flush()
-    return row
+    return keys.revoke(row)
 
 
 def key_for_secret(key) -> MerchantKey | None:
     """The live key row behind a pasted key (dashboard sign-in), or None."""
-    if not key or not key.startswith(KEY_PREFIX):
-        return None
-    return db.session.scalar(select(MerchantKey).where(MerchantKey.key_hash == hash_key(key.strip()),
-                                                       MerchantKey.revoked_at.is_(None)))
+    return keys.find(MerchantKey, key)
 
 
 # What the checkout needs of a merchant: its rule. Read as a plain row, without the ORM, on the hot path.
@@ -173,7 +155,7 @@ def merchant_for_key(key, connection=None):
     rewritten only when older than a minute; `touched` says it was, for a caller whose session must
     commit it (on an autocommit `connection` it is written at once).
     """
-    if not key or not key.startswith(KEY_PREFIX):
+    if not keys.is_kind(MerchantKey, key):
         return None
     return merchant_for_key_hash(hash_key(key), connection)
 
