@@ -1,12 +1,9 @@
 """Revision 0003 moves the bearer keys of 0002 to one scheme: every key issued before still opens the API."""
 import hashlib
 import hmac
-import uuid
 
-import pytest
 from flask_migrate import upgrade
-from sqlalchemy import JSON, column, create_engine, select, table, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import JSON, column, select, table
 
 from app import create_app
 from app.extensions import db
@@ -15,25 +12,6 @@ from donations.roundup import hotpath
 
 STAFF_TOKEN = "sol_" + "s" * 43
 MERCHANT_KEY = "mk_" + "m" * 43
-
-
-@pytest.fixture
-def empty_database_url(base_config, tmp_path):
-    """A database of this test's own, with no table (as tests/test_migrations.py makes it)."""
-    url = make_url(base_config["SQLALCHEMY_DATABASE_URI"])
-    if url.get_backend_name() == "sqlite":
-        yield f"sqlite:///{tmp_path / 'migrated.sqlite3'}"
-        return
-    name = f"migrations_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def insert_keys_as_0002_did(pepper):
