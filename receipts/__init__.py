@@ -5,7 +5,8 @@ def init_app(app):
     # Registrations: imported here so that `import receipts` stays cheap (no models, no PDF stack)
     # and the application factory decides when the domain packages load.
     from app.demo import register_loader
-    from receipts import cli, demo, jobs, models, pages, receivers, summaries, views  # noqa: F401  (models: for create_all)
+    from receipts import models  # noqa: F401  (its tables, for create_all)
+    from receipts import cli, demo, jobs, pages, receivers, summaries, views
 
     views.init_app(app)
     pages.init_app(app)

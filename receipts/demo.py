@@ -9,8 +9,9 @@ from receipts.services.queue import queue_gift
 
 
 def load_receipts() -> list[str]:
-    # Demo gifts may have been written straight into the database without the signal: queue them
-    # here (the queue's unique key makes this idempotent), then issue.
+    # The demo gifts are made through the donations services, whose signal queues them; queueing
+    # again catches up gifts of a database loaded before the receipts were wired (the queue's unique
+    # key makes it harmless), then the queue is worked through.
     gifts = db.session.scalars(select(Donation).where(Donation.status == DonationStatus.succeeded)).all()
     queued = set(db.session.scalars(select(ReceiptRequest.donation_id).where(ReceiptRequest.donation_id.isnot(None))))
     for gift in gifts:

@@ -78,6 +78,6 @@ def annual_receipts_job() -> None:
 
 def register(app):
     register_job(app, "receipts.issue_queued", issue_queued_receipts, "interval", minutes=1,
-                 description="Issue the receipts of gifts that succeeded (and correct refunded ones)")
+                 description="Issue the receipts of succeeded gifts and partners' grants; correct refunded gifts")
     register_job(app, "receipts.annual", annual_receipts_job, "cron", month=1, day=15, hour=6,
                  description="Issue last year's annual receipts")

@@ -56,8 +56,11 @@ def list_pledges(campaign):
 def record_grant(campaign, partner_id, amount_cents, *, reference=None):
     """A partner's fixed gift to a campaign (the city's subsidy, a company's patronage).
 
-    Counted in the totals as source `grant`; `partner_grant_recorded` tells the receipts package,
-    which issues a Cerfa 16216 receipt when the partner is a company. `reference` makes it idempotent.
+    Counted in the totals as source `grant`. `partner_grant_recorded` tells the receipts package,
+    which queues the grant in this transaction; its job then issues a Cerfa 16216 receipt when the
+    partner is a company and the organization issues receipts (for an all-or-nothing campaign, once
+    it has succeeded), and otherwise records why there is none. `reference` makes it idempotent: a
+    known reference returns the first grant and signals nothing again.
     """
     if reference is not None:
         known = _existing(campaign.id, ContributionSource.grant, None, None, reference)

@@ -3,10 +3,10 @@ from app.errors import InvalidInput
 from app.extensions import db
 from app.states import Repeat, move_to
 from app.types import utcnow
-from receipts.models import RECEIPT_TRANSITIONS, ReceiptStatus
+from receipts.models import RECEIPT_TRANSITIONS, Receipt, ReceiptStatus
 
 
-def cancel_receipt(receipt, reason, by):
+def cancel_receipt(receipt: Receipt, reason: str, by: str) -> Receipt:
     """Mark `receipt` cancelled with its reason; its number stays taken and its PDF unchanged."""
     reason = (reason or "").strip()
     if len(reason) < 3:

@@ -14,7 +14,8 @@ def _percent(cents, rate):
     return cents * rate // 100
 
 
-def simulate(amount_cents, donor_type, regime=None, taxable_income_cents=None, turnover_cents=None):
+def simulate(amount_cents, donor_type, regime=None, taxable_income_cents=None, turnover_cents=None) -> dict:
+    """What the gift costs after the reduction: amount, reduction, net cost, rate and legal reference."""
     rules = current_app.config["TAX_RULES"]
     if amount_cents <= 0:
         raise InvalidInput("give a positive amount", "amount_cents")
