@@ -2,15 +2,22 @@
 
 
 def init_app(app):
+    # Imported here, not at the top: importing the package pulls in nothing; the factory decides when
+    # the modules load and what is registered on this app.
     from app.demo import register_loader
+    from app.extensions import api
+    from campaigns.signals import campaign_failed
     from donations import cli, demo, jobs, models, pages, roundup, views, webhooks  # noqa: F401
+    from donations.services import intend_failed_campaign_refunds
 
     app.cli.add_command(cli.stripe_cli)
-    from app.extensions import api
-
     api.register_blueprint(views.bp)
     api.register_blueprint(webhooks.bp)
     pages.init_app(app)
     jobs.init_app(app)
     register_loader(app, 30, demo.load_gifts)
     roundup.init_app(app)
+    # In the sender's transaction, every gift of a failed all-or-nothing campaign that holds money gets
+    # its refund intention; the refund job carries them out. Signals are process-wide: connecting the
+    # same function again (one more app in this process) changes nothing.
+    campaign_failed.connect(intend_failed_campaign_refunds, weak=False)

@@ -6,6 +6,7 @@ import stripe
 from flask import current_app
 
 from app.errors import UpstreamError
+from app.formatting import local_zone
 
 log = logging.getLogger(__name__)
 
@@ -31,8 +32,6 @@ def object_id(value):
 
 def stripe_date(timestamp):
     """A Stripe timestamp as the day in the territory's time zone."""
-    from app.formatting import local_zone
-
     return datetime.fromtimestamp(int(timestamp), timezone.utc).astimezone(local_zone()).date()
 
 

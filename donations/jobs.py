@@ -1,5 +1,5 @@
-"""Scheduled work: settle gifts whose webhook never came, and give back the money of failed
-all-or-nothing campaigns. Each job commits gift by gift, so that a crash loses at most one step."""
+"""Scheduled work: settle gifts whose webhook never came, and carry out the refunds owed to the donors
+of failed all-or-nothing campaigns. Each job commits gift by gift, so that a crash loses at most one step."""
 import logging
 from datetime import timedelta
 
@@ -9,9 +9,8 @@ from sqlalchemy import select
 from app.errors import DomainError
 from app.extensions import db
 from app.types import utcnow
-from campaigns.models import Campaign, CampaignStatus, FundingModel
 from donations import services
-from donations.models import Donation, DonationStatus, RefundStatus
+from donations.models import Donation, DonationStatus
 
 log = logging.getLogger(__name__)
 
@@ -51,37 +50,33 @@ def reconcile_pending_gifts(older_than_minutes=None):
 
 
 def refund_failed_campaigns(limit=None):
-    """Every gift of a failed all-or-nothing campaign is given back, exactly once.
+    """Carry out the refunds intended and not yet made, each exactly once; returns how many were made.
 
-    The intention is committed before Stripe is called, with a key that is the same on every run;
-    a run that stopped half-way (crash, `limit`) is simply run again. Returns the gifts refunded.
+    The job never looks for failed campaigns: the intentions are written in the transaction that fails
+    the campaign (the `campaign_failed` receiver) or, for a gift that succeeds after the failure, in
+    the one where it succeeds. Each refund is committed on its own; a run that stopped half-way
+    (crash, `limit`) is simply run again, and a refund Stripe made before the crash is adopted.
     """
-    campaign_ids = db.session.scalars(select(Campaign.id).where(
-        Campaign.status == CampaignStatus.failed, Campaign.funding_model == FundingModel.all_or_nothing)).all()
     done = 0
-    for campaign_id in campaign_ids:
-        for donation in services.failed_campaign_gifts(campaign_id):
-            if limit is not None and done >= limit:
-                return done
-            refund = services.intend_campaign_failed_refund(donation)
+    for refund_id, donation_id in services.intended_refunds():
+        if limit is not None and done >= limit:
+            break
+        try:
+            refund = services.carry_out_intended(refund_id, donation_id)
             db.session.commit()
-            if refund.status is RefundStatus.done:
-                continue
-            try:
-                services.carry_out(refund)
-                db.session.commit()
-            except DomainError as error:
-                db.session.rollback()
-                log.warning("refund of gift %s left for the next run: %s", donation.id, error.detail)
-                continue
+        except DomainError as error:
+            db.session.rollback()
+            log.warning("refund of gift %s left for the next run: %s", donation_id, error.detail)
+            continue
+        if refund is not None:
             done += 1
     return done
 
 
 def init_app(app):
-    from app.scheduler import register_job
+    from app.scheduler import register_job  # a registration on this app: only when the factory asks
 
     register_job(app, "donations.reconcile", reconcile_pending_gifts, "interval", minutes=5,
                  description="Settle pending gifts from Stripe when their webhook is late or lost")
     register_job(app, "donations.refund_failed_campaigns", refund_failed_campaigns, "interval", minutes=10,
-                 description="Refund the gifts of failed all-or-nothing campaigns")
+                 description="Carry out the refunds owed to the donors of failed all-or-nothing campaigns")

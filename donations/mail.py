@@ -7,12 +7,11 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.mail import make_message, send_after_commit
+from donations.models import DonorEmail
 
 
-def queue_donor_email(donation, kind, subject, template, **context):
+def queue_donor_email(donation, kind, subject, template, **context) -> bool:
     """Queue `template` (text) for the donor of `donation`, once per gift and `kind`."""
-    from donations.models import DonorEmail
-
     if not donation.email:
         return False
     already = db.session.scalar(select(DonorEmail.id).where(DonorEmail.donation_id == donation.id,

@@ -39,6 +39,8 @@ GIFT_TRANSITIONS = {
 }
 # States in which the money counts in the campaign's totals.
 COUNTED = {S.succeeded, S.partially_refunded, S.disputed}
+# States in which some money is still ours to give back (a disputed gift is in the bank's hands).
+REFUNDABLE = {S.succeeded, S.partially_refunded}
 
 
 class DonorType(str, enum.Enum):
@@ -217,5 +219,5 @@ class DonorEmail(db.Model):
 
 
 __all__ = ["Donation", "DonationStatus", "DonorType", "ReceiptChoice", "PaymentMethod", "GIFT_TRANSITIONS",
-           "COUNTED", "StripeEvent", "DonationRefund", "RefundReason", "RefundStatus", "DonorEmail",
+           "COUNTED", "REFUNDABLE", "StripeEvent", "DonationRefund", "RefundReason", "RefundStatus", "DonorEmail",
            "OFFLINE_METHODS"]

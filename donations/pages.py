@@ -1,10 +1,11 @@
 """French pages of the gift: the donation form (inside the campaign page), the thank-you page that
 tells the gift's true status, and the donor's page to stop a monthly gift."""
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, current_app, render_template, request
 from markupsafe import Markup
 
 from app.extensions import csrf, db
 from campaigns import services as campaigns
+from campaigns.pages import register_slot
 from donations import services
 from donations.models import DonationStatus
 
@@ -36,8 +37,6 @@ def thanks(token):
 
 @bp.route("/dons/<token>/mensuel", methods=["GET", "POST"])
 def monthly(token):
-    from flask import request
-
     donation = services.donation_for_token(token, "monthly")
     if request.method == "POST":
         csrf.protect()
@@ -48,8 +47,4 @@ def monthly(token):
 
 def init_app(app):
     app.register_blueprint(bp)
-    try:
-        from campaigns.pages import register_slot
-    except ImportError:  # the campaign page has no slot yet: /campagnes/<slug>/don still works
-        return
     register_slot(app, "donation_form", donation_form)

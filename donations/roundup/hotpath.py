@@ -58,7 +58,7 @@ _threads = threading.local()
 
 def run_raw(operation):
     """`operation(psycopg connection)` on this thread's own autocommit connection (PostgreSQL only)."""
-    import psycopg
+    import psycopg  # on first use: a heavy import that only PostgreSQL's hot path needs
 
     url = db.engine.url
     connections = _threads.__dict__.setdefault("connections", {})

@@ -21,7 +21,7 @@ def settle_previous_month():
 
 
 def init_app(app):
-    from app.scheduler import register_job
+    from app.scheduler import register_job  # a registration on this app: only when the factory asks
 
     register_job(app, "roundup.monthly_settlement", settle_previous_month, "cron",
                  description="Settle the merchants' round-ups of the month just ended",

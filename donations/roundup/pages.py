@@ -26,7 +26,8 @@ bp = Blueprint("roundup_pages", __name__, template_folder="templates", static_fo
 WIDGET_JS = Path(__file__).resolve().parent / "static" / "arrondi.js"
 
 
-def signed_in_merchant():
+def signed_in_key():
+    """The live key this browser's merchant signed in with (its merchant active), or None."""
     key_id = session.get("merchant_key_id")
     if key_id is None:
         return None
@@ -34,7 +35,12 @@ def signed_in_merchant():
     if key is None or key.revoked_at is not None or not key.merchant.active:
         session.pop("merchant_key_id", None)
         return None
-    return key.merchant
+    return key
+
+
+def signed_in_merchant():
+    key = signed_in_key()
+    return key.merchant if key is not None else None
 
 
 def _merchant_or_login():
@@ -186,16 +192,17 @@ def demo_checkout(slug):
         if roundup_cents:
             external_id = f"demo-{uuid.uuid4().hex[:12]}"
             body = {"external_id": external_id, "basket_cents": basket_cents, "roundup_cents": roundup_cents}
-            recorded = signed_in_merchant() is not None and signed_in_merchant().id == merchant.id
+            key = signed_in_key()
+            recorded = key is not None and key.merchant_id == merchant.id
             try:
                 if recorded:
-                    services.record_roundup(merchant, **body)
-                    db.session.commit()
+                    # What the shop's back end does with this key: the checkout's own service, which
+                    # commits the round-up by itself.
+                    services.record_checkout(merchant, key.key_hash, body)
                 else:
                     services.check_values(merchant, **body)
                 outcome = {"ok": True, "body": body, "recorded": recorded, "roundup_cents": roundup_cents}
-            except InvalidInput as error:
-                db.session.rollback()
+            except (InvalidInput, services.KeyRefused) as error:
                 outcome = {"ok": False, "detail": error.detail}
         else:
             outcome = {"ok": True, "body": None}

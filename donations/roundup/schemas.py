@@ -5,8 +5,10 @@ import marshmallow as ma
 from flask import g
 from marshmallow import fields, validate
 
+from app.extensions import db
 from app.identifiers import clean_siret, format_siret
 from app.text import SLUG_RE
+from campaigns.models import Campaign
 from donations.roundup.models import SettlementStatus
 
 
@@ -71,9 +73,6 @@ class BeneficiaryOut(ma.Schema):
 
 
 def _campaign_slug(campaign_id):
-    from app.extensions import db
-    from campaigns.models import Campaign
-
     return db.session.get(Campaign, campaign_id).slug
 
 

@@ -1,16 +1,15 @@
 """JSON API of the round-up: merchants (admins), the checkout (merchant keys), statements."""
 from datetime import date
-from types import SimpleNamespace
 
 from flask import Response, abort, g
 from flask_smorest import Blueprint
 
 from app.auth.access import require_roles
-from app.errors import Conflict, NotFound
+from app.errors import NotFound
 from app.extensions import db
 from app.formatting import local_today
 from app.pagination import PageArgs, paginate
-from donations.roundup import documents, hotpath, services
+from donations.roundup import documents, services
 from donations.roundup.access import (MerchantInactive, current_merchant_model, require_merchant,
                                      require_merchant_key, require_statement_reader, resolve_key, statement_scope)
 from donations.roundup.models import Settlement
@@ -111,26 +110,18 @@ ROUNDUP_IN, ROUNDUP_OUT = RoundupIn(), RoundupOut()
 @checkout_bp.alt_response(200, schema=ROUNDUP_OUT, description="A replay: the round-up recorded first.")
 def record_roundup(data):
     """The hot path: usually one statement, in autocommit, that proves the key and inserts."""
-    rule = g.current_merchant
-    for _ in range(2):
-        values = services.check_values(rule, **data)
-        if db.engine.dialect.name == "postgresql":
-            new_id = hotpath.run_raw(lambda raw: services.insert_for_key_psycopg(
-                values, g.merchant_key_hash, rule.rule_version, raw))
-        else:
-            new_id = hotpath.run(lambda connection: services.insert_for_key(
-                values, g.merchant_key_hash, rule.rule_version, connection))
-        if new_id is not None:
-            return SimpleNamespace(id=new_id, status="recorded", **values), 201
-        live = resolve_key(g.merchant_key_hash)
-        if live is None:
-            abort(401)
-        if not live.active:
-            raise MerchantInactive("this merchant's round-up is switched off")
-        if live.rule_version == rule.rule_version:
-            return hotpath.run(lambda connection: services.first_answer(values, connection)), 200
-        rule = live  # the rule changed since this worker read it: check again with the new one
-    raise Conflict("the merchant's rule is changing; retry", "roundup_cents")
+    roundup, created = services.record_checkout(g.current_merchant, g.merchant_key_hash, data, resolve=_live_rule)
+    return roundup, 201 if created else 200
+
+
+def _live_rule(key_hash):
+    """The key's rule read again (which refreshes this worker's cache), refused as the decorator does."""
+    rule = resolve_key(key_hash)
+    if rule is None:
+        abort(401)
+    if not rule.active:
+        raise MerchantInactive("this merchant's round-up is switched off")
+    return rule
 
 
 @checkout_bp.route("/roundups/batch", methods=["POST"])
@@ -222,7 +213,7 @@ def settlement_pdf(settlement_id):
 
 
 def init_app(app):
-    from app.extensions import api
+    from app.extensions import api  # a registration on this app: only when the factory asks
 
     api.register_blueprint(merchants_bp)
     api.register_blueprint(checkout_bp)

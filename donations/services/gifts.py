@@ -6,13 +6,16 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from app.errors import Conflict, InvalidInput, NotFound
+from app.errors import Conflict, InvalidInput
 from app.extensions import db
 from app.identifiers import clean_siren
 from campaigns import services as campaigns
 from donations import ledger
 from donations.gateway import call_stripe, object_id, stripe_client
 from donations.models import Donation, DonationStatus, DonorType, PaymentMethod, ReceiptChoice
+from donations.services.lookups import lock_donation
+from donations.services.monthly import start_subscription
+from donations.services.settlement import fail_gift
 
 log = logging.getLogger(__name__)
 
@@ -25,30 +28,7 @@ RECEIPT_FIELDS = {
 }
 
 
-def get_donation(donation_id) -> Donation:
-    donation = db.session.get(Donation, donation_id)
-    if donation is None:
-        raise NotFound(f"no gift {donation_id}")
-    return donation
-
-
-def get_donation_by_public_id(public_id) -> Donation:
-    donation = db.session.scalar(select(Donation).where(Donation.public_id == public_id))
-    if donation is None:
-        raise NotFound("no such gift")
-    return donation
-
-
-def lock_donation(donation_id) -> Donation:
-    """The gift's row, locked until the transaction ends (PostgreSQL; SQLite has one writer)."""
-    donation = db.session.scalar(select(Donation).where(Donation.id == donation_id)
-                                 .with_for_update(of=Donation).execution_options(populate_existing=True))
-    if donation is None:
-        raise NotFound(f"no gift {donation_id}")
-    return donation
-
-
-def clean_donor(donor_type, receipt_choice, values):
+def clean_donor(donor_type, receipt_choice, values) -> dict:
     """Donor fields trimmed; those a receipt needs are required when a receipt is wanted."""
     donor = {name: (values.get(name) or "").strip() for name in DONOR_FIELDS}
     donor["country"] = donor["country"] or "France"
@@ -68,7 +48,7 @@ def clean_donor(donor_type, receipt_choice, values):
     return donor
 
 
-def check_amount(campaign, amount_cents):
+def check_amount(campaign, amount_cents) -> None:
     if amount_cents > current_app.config["MAX_GIFT_CENTS"]:
         raise InvalidInput("this amount is above the largest gift accepted online", "amount_cents")
     campaigns.ensure_accepting_gifts(campaign, amount_cents)
@@ -85,7 +65,7 @@ def _tier_for(campaign, reward_tier_id, amount_cents):
     return tier
 
 
-def existing_gift(campaign_id, idempotency_key):
+def existing_gift(campaign_id, idempotency_key) -> Donation | None:
     if not idempotency_key:
         return None
     return db.session.scalar(select(Donation).where(Donation.campaign_id == campaign_id,
@@ -152,7 +132,7 @@ def _open_setup_intent(donation, campaign):
     donation.stripe_setup_intent_id = setup.id
 
 
-def client_secret_for(donation):
+def client_secret_for(donation) -> tuple[str | None, str | None, str | None]:
     """What the page needs to go on: the SetupIntent's secret before payment, the PaymentIntent's after."""
     client = stripe_client()
     with call_stripe("reading the payment"):
@@ -185,8 +165,6 @@ def confirm_gift(donation_id, payment_method=None) -> tuple[Donation, dict]:
     if payment_method and payment_method != saved_method:
         raise InvalidInput("this is not the card registered for the gift", "payment_method")
     if donation.monthly:
-        from donations.services.monthly import start_subscription
-
         start_subscription(donation, saved_method)
     else:
         _charge(donation, saved_method)
@@ -211,8 +189,6 @@ def _charge(donation, payment_method):
             donation.stripe_payment_intent_id = intent_id
         donation.failure_reason = (error.user_message or "card declined")[:300]
         if donation.status is DonationStatus.pending:
-            from donations.services.settlement import fail_gift
-
             fail_gift(donation, donation.failure_reason)
         return
     donation.stripe_payment_intent_id = intent.id

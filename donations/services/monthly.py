@@ -10,6 +10,8 @@ from app.extensions import db
 from app.types import utcnow
 from donations.gateway import call_stripe, object_id, stripe_client
 from donations.models import Donation
+from donations.services.lookups import lock_donation_where
+from donations.services.settlement import apply_intent
 
 log = logging.getLogger(__name__)
 
@@ -19,7 +21,7 @@ GIFT_FIELDS = ("campaign_id", "organization_id", "donor_type", "amount_cents", "
                "stripe_subscription_id")
 
 
-def start_subscription(donation, payment_method):
+def start_subscription(donation, payment_method) -> None:
     client = stripe_client()
     key = f"solidaire-gift-{donation.public_id}"
     metadata = {"donation": donation.public_id, "campaign": donation.campaign.slug}
@@ -40,11 +42,9 @@ def start_subscription(donation, payment_method):
     donation.stripe_payment_intent_id = object_id(invoice.get("payment_intent"))
 
 
-def settle_invoice(invoice_id):
+def settle_invoice(invoice_id) -> str:
     """A paid invoice of a monthly gift: the first month settles the gift the donor started, each later
     month becomes a gift of its own, created once (the invoice id is unique)."""
-    from donations.services.settlement import apply_intent
-
     client = stripe_client()
     with call_stripe("reading the invoice"):
         invoice = client.v1.invoices.retrieve(invoice_id).to_dict()
@@ -52,8 +52,7 @@ def settle_invoice(invoice_id):
     intent_id = object_id(invoice.get("payment_intent"))
     if not subscription_id or not intent_id:
         return "unknown"
-    gift = db.session.scalar(select(Donation).where(Donation.stripe_invoice_id == invoice["id"])
-                             .with_for_update(of=Donation).execution_options(populate_existing=True))
+    gift = lock_donation_where(Donation.stripe_invoice_id == invoice["id"])
     if gift is None:
         first = db.session.scalar(select(Donation).where(Donation.stripe_subscription_id == subscription_id,
                                                          Donation.recurring_of_id.is_(None)))
@@ -75,7 +74,7 @@ def settle_invoice(invoice_id):
     return apply_intent(gift, intent)
 
 
-def cancel_monthly(donation):
+def cancel_monthly(donation) -> Donation:
     """Stop the donor's monthly gift; the months already given stay given."""
     first = donation.recurring_of or donation
     if not first.monthly or not first.stripe_subscription_id:
@@ -89,7 +88,7 @@ def cancel_monthly(donation):
     return first
 
 
-def subscription_ended(subscription_id):
+def subscription_ended(subscription_id) -> str:
     """Stripe ended the subscription (cancelled in its dashboard, or cards failing)."""
     first = db.session.scalar(select(Donation).where(Donation.stripe_subscription_id == subscription_id,
                                                      Donation.recurring_of_id.is_(None)))
@@ -97,6 +96,3 @@ def subscription_ended(subscription_id):
         return "unchanged"
     first.subscription_cancelled_at = utcnow()
     return "cancelled"
-
-
-

@@ -3,6 +3,8 @@ campaign failed. Whatever the origin, `apply_refund` is the one place where mone
 
 Our own checks come first (localstripe, unlike Stripe, accepts refunding more than was paid); each
 refund is recorded under a unique key before Stripe is called, and de-duplicated by Stripe's id.
+The intentions owed to a failed campaign's donors are written by `failed_campaigns`; the refund job
+carries them out here, one by one (`carry_out_intended`).
 """
 import logging
 import secrets
@@ -11,15 +13,15 @@ from sqlalchemy import func, select
 
 from app.errors import Conflict, InvalidInput
 from app.extensions import db
+from app.sql import locked
 from app.types import utcnow
 from donations import ledger, signals
 from donations.gateway import call_stripe, object_id, stripe_client
-from donations.models import (Donation, DonationRefund, DonationStatus, RefundReason, RefundStatus)
-from donations.services.gifts import lock_donation
+from donations.models import REFUNDABLE, DonationRefund, DonationStatus, RefundReason, RefundStatus
+from donations.services.failed_campaigns import intend_refund_if_campaign_failed
+from donations.services.lookups import donation_for_charge, lock_donation
 
 log = logging.getLogger(__name__)
-
-REFUNDABLE = {DonationStatus.succeeded, DonationStatus.partially_refunded}
 
 
 def _intended_cents(donation_id):
@@ -95,17 +97,14 @@ def apply_refund(refund, stripe_refund_id) -> DonationRefund:
     return refund
 
 
-def sync_charge_refunds(charge_id):
+def sync_charge_refunds(charge_id) -> int:
     """After `charge.refunded`: re-read the charge's refunds from Stripe and record those we did not
     make (the dashboard's) or did not finish recording. Returns how many were recorded."""
     client = stripe_client()
     with call_stripe("reading the refunds"):
         charge = client.v1.charges.retrieve(charge_id).to_dict()
         refunds = [r.to_dict() for r in client.v1.refunds.list(params={"charge": charge_id, "limit": 100}).data]
-    intent_id = object_id(charge.get("payment_intent"))
-    statement = select(Donation).where((Donation.stripe_charge_id == charge["id"])
-                                       | (Donation.stripe_payment_intent_id == intent_id))
-    donation = db.session.scalar(statement.with_for_update(of=Donation).execution_options(populate_existing=True))
+    donation = donation_for_charge(charge["id"], object_id(charge.get("payment_intent")))
     if donation is None:
         return 0
     recorded = 0
@@ -135,37 +134,35 @@ def sync_charge_refunds(charge_id):
     return recorded
 
 
-def failed_campaign_gifts(campaign_id):
-    """Gifts of a failed all-or-nothing campaign that still hold money to give back."""
-    return db.session.scalars(select(Donation).where(Donation.campaign_id == campaign_id,
-                                                     Donation.status.in_(REFUNDABLE))
-                              .order_by(Donation.id)).all()
+def intended_refunds() -> list[tuple[int, int]]:
+    """(refund id, gift id) of every refund intended and not yet made, oldest first."""
+    return db.session.execute(select(DonationRefund.id, DonationRefund.donation_id)
+                              .where(DonationRefund.status == RefundStatus.intended)
+                              .order_by(DonationRefund.id)).all()
 
 
-def intend_campaign_failed_refund(donation) -> DonationRefund:
-    """The intention to give back all that remains of a gift, recorded under a key that is the same
-    on every run, so that a re-run after a crash finds it instead of refunding twice."""
-    key = f"solidaire-campaign-failed-{donation.public_id}"
-    refund = db.session.scalar(select(DonationRefund).where(DonationRefund.idempotency_key == key))
-    if refund is None:
-        refund = DonationRefund(donation=donation, amount_cents=donation.remaining_cents,
-                                reason=RefundReason.campaign_failed, idempotency_key=key)
-        db.session.add(refund)
-        db.session.flush()
-    return refund
+def carry_out_intended(refund_id, donation_id) -> DonationRefund | None:
+    """Make one intended refund, under its gift's lock (taken first, as every refund path does); None
+    when it was made meanwhile (another run, or the dashboard's webhook adopting it)."""
+    lock_donation(donation_id)
+    refund = db.session.scalar(locked(select(DonationRefund).where(DonationRefund.id == refund_id)))
+    if refund is None or refund.status is RefundStatus.done:
+        return None
+    return carry_out(refund)
 
 
-def dispute_opened(charge_id):
-    donation = _donation_for_charge(charge_id)
+def dispute_opened(charge_id) -> str:
+    donation = donation_for_charge(charge_id)
     if donation is None or donation.status not in REFUNDABLE:
         return "unchanged"
     donation.move_to(DonationStatus.disputed)
     return "disputed"
 
 
-def dispute_closed(charge_id, outcome, amount_cents=None):
-    """Won: the gift is back as it was. Lost: the bank returned the money, as if refunded."""
-    donation = _donation_for_charge(charge_id)
+def dispute_closed(charge_id, outcome, amount_cents=None) -> str:
+    """Won: the gift is back as it was (and owed back if its all-or-nothing campaign failed meanwhile).
+    Lost: the bank returned the money, as if refunded."""
+    donation = donation_for_charge(charge_id)
     if donation is None or donation.status is not DonationStatus.disputed:
         return "unchanged"
     if outcome == "lost":
@@ -177,9 +174,5 @@ def dispute_closed(charge_id, outcome, amount_cents=None):
         apply_refund(refund, None)
         return "refunded"
     donation.move_to(DonationStatus.partially_refunded if donation.refunded_cents else DonationStatus.succeeded)
+    intend_refund_if_campaign_failed(donation)
     return "restored"
-
-
-def _donation_for_charge(charge_id):
-    return db.session.scalar(select(Donation).where(Donation.stripe_charge_id == charge_id)
-                             .with_for_update(of=Donation).execution_options(populate_existing=True))

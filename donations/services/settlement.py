@@ -1,20 +1,21 @@
-"""Settling a gift from Stripe's word: the PaymentIntent re-read from Stripe decides, never a payload.
+"""Settling a gift: it succeeds once (the money arrived) or fails (the card was declined), and
+`apply_intent` brings it to what a PaymentIntent re-read from Stripe says, never a payload.
 
-`settle_payment_intent` is what both the webhook and the reconciliation job call; whatever order
-and however often events arrive, a gift succeeds once and a late failure never undoes a success.
+Whatever order and however often Stripe's events arrive, a gift succeeds once and a late failure
+never undoes a success. Reading the PaymentIntent is `stripe_sync.settle_payment_intent`.
 """
 import logging
 
 from flask import current_app
-from sqlalchemy import select
 
 from app.errors import InvalidTransition
 from app.extensions import db
 from app.formatting import local_today
 from donations import ledger, signals
-from donations.gateway import call_stripe, object_id, stripe_client, stripe_date
+from donations.gateway import object_id, stripe_date
 from donations.mail import queue_donor_email
 from donations.models import Donation, DonationStatus
+from donations.services.failed_campaigns import intend_refund_if_campaign_failed
 from donations.services.links import donor_token
 
 log = logging.getLogger(__name__)
@@ -22,7 +23,7 @@ log = logging.getLogger(__name__)
 FAILED_INTENT_STATES = {"requires_payment_method", "canceled"}
 
 
-def succeed_gift(donation, paid_on=None):
+def succeed_gift(donation, paid_on=None) -> bool:
     """The money arrived: in this one transaction the gift succeeds, the campaign counts it, partners
     match it and the receipts package hears of it. False when it had already succeeded."""
     was_failed = donation.status is DonationStatus.failed
@@ -38,6 +39,9 @@ def succeed_gift(donation, paid_on=None):
     donation.failure_reason = ""
     db.session.flush()
     ledger.count_gift(donation)
+    # A success that comes after its all-or-nothing campaign failed is owed back: the intention is
+    # written here, the refund job carries it out (the campaign_failed receiver did not see this gift).
+    intend_refund_if_campaign_failed(donation)
     signals.gift_succeeded.send(donation)
     monthly_url = None
     if donation.monthly and donation.recurring_of_id is None:
@@ -47,7 +51,7 @@ def succeed_gift(donation, paid_on=None):
     return True
 
 
-def fail_gift(donation, reason=""):
+def fail_gift(donation, reason="") -> bool:
     """Stripe declined. Only a pending gift fails: a failure that arrives after a success is stale."""
     if donation.status is not DonationStatus.pending:
         return False
@@ -58,28 +62,9 @@ def fail_gift(donation, reason=""):
     return True
 
 
-def _locked(statement):
-    return db.session.scalar(statement.with_for_update(of=Donation).execution_options(populate_existing=True))
-
-
-def settle_payment_intent(intent_id):
-    """Re-read the PaymentIntent from Stripe and bring its gift to what Stripe says. Returns a word
-    for the log: succeeded, failed, unchanged, unknown."""
-    with call_stripe("reading the payment"):
-        intent = stripe_client().v1.payment_intents.retrieve(intent_id).to_dict()
-    donation = _locked(select(Donation).where(Donation.stripe_payment_intent_id == intent["id"]))
-    if donation is None:
-        invoice_id = object_id(intent.get("invoice"))
-        if invoice_id:
-            from donations.services.monthly import settle_invoice
-
-            return settle_invoice(invoice_id)
-        return "unknown"
-    return apply_intent(donation, intent)
-
-
-def apply_intent(donation, intent):
-    """Bring the gift to what the re-read PaymentIntent (a plain dict) says."""
+def apply_intent(donation: Donation, intent) -> str:
+    """Bring the gift to what the re-read PaymentIntent (a plain dict) says. Returns a word for the
+    log: succeeded, failed, unchanged."""
     status = intent["status"]
     if status == "succeeded":
         charge = intent.get("latest_charge")

@@ -135,3 +135,77 @@ def test_a_failed_all_or_nothing_campaign_refunds_each_gift_once_even_after_a_cr
         refunds = client.v1.refunds.list(params={"payment_intent": intent_id}).data
         intent = client.v1.payment_intents.retrieve(intent_id)
         assert [r.amount for r in refunds] == [intent.amount], "each gift refunded exactly once"
+
+
+def _campaign_refunds(app):
+    from donations.models import DonationRefund
+
+    with app.app_context():
+        return [(r.donation_id, r.amount_cents, r.reason.value, r.status.value) for r in
+                db.session.scalars(select(DonationRefund).order_by(DonationRefund.donation_id))]
+
+
+def test_failing_a_campaign_writes_the_refund_intentions_in_its_own_transaction(giving, app, localstripe):
+    from campaigns import services as campaigns
+    from donations.jobs import refund_failed_campaigns
+    from donations.models import DonationRefund
+
+    slug = giving.campaign(funding_model="all_or_nothing", goal_cents=1_000_000)
+    gifts = [giving.give(slug, amount_cents=amount, email=f"donor{amount}@example.org") for amount in (2000, 3000)]
+    giving.reconcile()
+    with app.app_context():
+        campaigns.close_campaign(campaigns.get_campaign(slug))
+        intended = db.session.scalars(select(DonationRefund).order_by(DonationRefund.donation_id)).all()
+        assert [(r.donation_id, r.amount_cents, r.reason.value, r.status.value) for r in intended] == [
+            (gifts[0]["id"], 2000, "campaign_failed", "intended"), (gifts[1]["id"], 3000, "campaign_failed", "intended")]
+        db.session.rollback()  # the campaign did not fail after all: no intention either
+        assert campaigns.get_campaign(slug).status.value == "published"
+    assert _campaign_refunds(app) == []
+
+    with app.app_context():
+        campaigns.close_campaign(campaigns.get_campaign(slug))
+        db.session.commit()
+    assert [status for *_, status in _campaign_refunds(app)] == ["intended", "intended"]  # before any job
+    with app.app_context():
+        assert refund_failed_campaigns() == 2
+        assert refund_failed_campaigns() == 0
+    assert [status for *_, status in _campaign_refunds(app)] == ["done", "done"]
+    client = _stripe(localstripe)
+    for gift in gifts:
+        intent_id = giving.donation(gift["id"]).stripe_payment_intent_id
+        refunds = client.v1.refunds.list(params={"payment_intent": intent_id}).data
+        assert [r.amount for r in refunds] == [client.v1.payment_intents.retrieve(intent_id).amount]
+
+
+def test_a_gift_that_succeeds_after_its_campaign_failed_is_refunded_too(giving, app, localstripe):
+    from campaigns import services as campaigns
+    from donations.jobs import refund_failed_campaigns
+
+    slug = giving.campaign(funding_model="all_or_nothing", goal_cents=1_000_000)
+    early = giving.give(slug, amount_cents=2000, email="early@example.org")
+    giving.reconcile()
+    late = giving.give(slug, amount_cents=3000, email="late@example.org")  # charged; Stripe's word not heard yet
+    with app.app_context():
+        campaigns.close_campaign(campaigns.get_campaign(slug))
+        db.session.commit()
+    assert [row[0] for row in _campaign_refunds(app)] == [early["id"]]
+
+    giving.reconcile()  # the late success: its intention is written with it
+    assert giving.donation(late["id"]).status.value == "succeeded"
+    assert _campaign_refunds(app) == [(early["id"], 2000, "campaign_failed", "intended"),
+                                      (late["id"], 3000, "campaign_failed", "intended")]
+    with app.app_context():
+        assert refund_failed_campaigns() == 2
+    assert [giving.donation(g["id"]).status.value for g in (early, late)] == ["refunded", "refunded"]
+    assert giving.campaign_row(slug).raised_cents == 0
+
+
+def test_a_keep_it_all_campaign_that_fails_owes_nothing(giving, app):
+    from campaigns import services as campaigns
+
+    slug = giving.campaign(goal_cents=1_000_000)
+    with app.app_context():
+        campaigns.close_campaign(campaigns.get_campaign(slug))
+        db.session.commit()
+        assert campaigns.get_campaign(slug).status.value == "failed"
+    assert _campaign_refunds(app) == []

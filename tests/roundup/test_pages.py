@@ -87,3 +87,25 @@ def test_widget_rule_is_public_and_readable_from_any_origin(client, shops):
     assert client.get("/widget/arrondi/inconnu.json").status_code == 404
     script = client.get("/widget/arrondi.js")
     assert script.mimetype == "text/javascript" and "solidaire:arrondi" in script.get_data(as_text=True)
+
+
+def test_the_demo_checkout_records_for_the_signed_in_merchant_only(client, shops, app):
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from donations.roundup.models import Roundup
+
+    shops.merchant()
+    page = client.get("/commercant/demo/boulangerie")
+    shown = client.post("/commercant/demo/boulangerie", data={"arrondi_cents": "55", "csrf_token": csrf_token(page)})
+    assert shown.status_code == 200 and "Enregistré" not in shown.get_data(as_text=True)
+    refused = client.post("/commercant/demo/boulangerie", data={"arrondi_cents": "7", "csrf_token": csrf_token(page)})
+    assert "Arrondi refusé" in refused.get_data(as_text=True)
+
+    assert sign_in(client, shops.keys["boulangerie"]).status_code == 302
+    page = client.get("/commercant/demo/boulangerie")
+    recorded = client.post("/commercant/demo/boulangerie", data={"arrondi_cents": "55", "csrf_token": csrf_token(page)})
+    assert "Enregistré sur votre compte commerçant" in recorded.get_data(as_text=True)
+    with app.app_context():
+        rows = db.session.scalars(select(Roundup)).all()
+        assert [(r.basket_cents, r.roundup_cents, r.external_id[:5]) for r in rows] == [(2_745, 55, "demo-")]

@@ -1,6 +1,7 @@
 """Round-up services: plain values in, models out; they flush, the caller commits."""
 from donations.roundup.services.ingest import (  # noqa: F401
-    MAX_BATCH, check_values, first_answer, get_roundup, insert_for_key, insert_for_key_psycopg, record_batch, record_roundup, void_roundup,
+    MAX_BATCH, KeyRefused, check_values, first_answer, get_roundup, insert_for_key, insert_for_key_psycopg, live_rule,
+    record_batch, record_checkout, void_roundup,
 )
 from donations.roundup.services.merchants import (  # noqa: F401
     KEY_PREFIX, create_key, merchant_for_key_hash, create_merchant, get_key, get_merchant, get_merchant_by_id, hash_key, key_for_secret, list_keys, list_merchants,

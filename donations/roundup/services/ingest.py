@@ -3,9 +3,14 @@
 The hot path is one `INSERT ... ON CONFLICT (merchant_id, external_id) DO NOTHING RETURNING`: the
 database, not the application, decides which of two concurrent retries records the round-up.
 No running total is touched here; the dashboard and the settlement aggregate with SQL.
+
+None of these inserts is `app.sql.insert_ignoring` (one row through the session): the checkout's
+insert also proves the key (INSERT ... SELECT, on an autocommit connection or psycopg itself), and a
+batch is one statement for all its rows that returns those it inserted.
 """
 import re
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -14,10 +19,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from app.errors import Conflict, InvalidInput, NotFound
 from app.extensions import db
+from app.sql import locked
 from app.types import UTCDateTime, utcnow
+from donations.roundup import hotpath
 from donations.roundup.models import Merchant, MerchantKey, Roundup
+from donations.roundup.services.merchants import merchant_for_key_hash
 from donations.roundup.services.rules import check_roundup
-from donations.roundup.signals import roundup_voided_after_settlement
 
 EXTERNAL_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:\-]{0,99}$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -32,7 +39,7 @@ def _zone():
 
 
 def check_values(merchant, external_id, basket_cents, roundup_cents, occurred_at=None, donor_email=None,
-                 *, now=None, zone=None):
+                 *, now=None, zone=None) -> dict:
     """The row to insert, or InvalidInput naming each bad field. Shared by the single and batch paths."""
     errors = {}
     if not isinstance(external_id, str) or not EXTERNAL_ID_RE.match(external_id):
@@ -69,28 +76,6 @@ def check_values(merchant, external_id, basket_cents, roundup_cents, occurred_at
         "occurred_on": occurred_at.astimezone(zone or _zone()).date(), "donor_email": donor_email,
         "created_at": now,
     }
-
-
-def record_roundup(merchant, external_id, basket_cents, roundup_cents, occurred_at=None, donor_email=None,
-                   *, connection=None):
-    """Record one round-up; returns (Roundup, created).
-
-    A replay with the same amounts returns the round-up recorded first (created False); with other
-    amounts it is a Conflict. A round-up the merchant's rule does not allow is InvalidInput.
-    `merchant` may be the model or the rule row of `merchant_for_key`; with an autocommit
-    `connection` (the checkout's hot path) the round-up is committed by this one statement.
-    """
-    values = check_values(merchant, external_id, basket_cents, roundup_cents, occurred_at, donor_email)
-    execute = connection.execute if connection is not None else db.session.execute
-    dialect = (connection or db.session.get_bind()).dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = (insert(Roundup.__table__)
-                 .on_conflict_do_nothing(index_elements=["merchant_id", "external_id"])
-                 .returning(Roundup.id))
-    new_id = execute(statement, values).scalar()
-    if new_id is not None:
-        return Roundup(id=new_id, **values), True
-    return first_answer(values, connection), False
 
 
 def first_answer(values, connection=None) -> Roundup:
@@ -143,7 +128,7 @@ GUARDED_INSERT_SQL = """
 """
 
 
-def insert_for_key(values, key_hash, rule_version, connection):
+def insert_for_key(values, key_hash, rule_version, connection) -> int | None:
     """Insert a checked round-up in one statement that also proves the key; returns the new id, or None
     when nothing was inserted (a replay, or a key, merchant or rule that changed meanwhile).
 
@@ -153,10 +138,53 @@ def insert_for_key(values, key_hash, rule_version, connection):
     return connection.execute(_guarded_insert(connection.dialect.name), params).scalar()
 
 
-def insert_for_key_psycopg(values, key_hash, rule_version, raw):
+def insert_for_key_psycopg(values, key_hash, rule_version, raw) -> int | None:
     """`insert_for_key` on an autocommit psycopg connection (PostgreSQL's hot path)."""
     row = raw.execute(GUARDED_INSERT_SQL, {**values, "key_hash": key_hash, "rule_version": rule_version}).fetchone()
     return row[0] if row else None
+
+
+class KeyRefused(Conflict):
+    """The key was revoked, or its merchant switched off, since the caller read its rule."""
+
+
+def live_rule(key_hash):
+    """The rule row behind a key, read again now; KeyRefused when the key may no longer record."""
+    found = hotpath.run(lambda connection: merchant_for_key_hash(key_hash, connection))
+    if found is None:
+        raise KeyRefused("this key has been revoked")
+    if not found[0].active:
+        raise KeyRefused("this merchant's round-up is switched off")
+    return found[0]
+
+
+def record_checkout(rule, key_hash, values, *, resolve=live_rule) -> tuple[object, bool]:
+    """Record one checkout's round-up; returns (round-up, created).
+
+    `rule` is the merchant's rule as the caller knows it (a worker's cache may be a minute old), and
+    `values` the round-up's fields (external_id, basket_cents, roundup_cents, occurred_at?,
+    donor_email?). It is checked against that rule, then inserted by one autocommit statement that
+    also proves the key is live, the merchant active and the rule version unchanged. When nothing was
+    inserted, `resolve(key_hash)` reads the rule again (and raises if the key may no longer record):
+    the same version means a replay, answered with the round-up recorded first (created False, or a
+    Conflict with other amounts); a new version means the rule changed meanwhile, and the round-up
+    is checked again against it, once.
+    """
+    for _ in range(2):
+        checked = check_values(rule, **values)
+        version = rule.rule_version
+        if db.engine.dialect.name == "postgresql":
+            new_id = hotpath.run_raw(lambda raw: insert_for_key_psycopg(checked, key_hash, version, raw))
+        else:
+            new_id = hotpath.run(lambda connection: insert_for_key(checked, key_hash, version, connection))
+        if new_id is not None:
+            # Not a Roundup: building an ORM instance is a measurable share of the hot path's time.
+            return SimpleNamespace(id=new_id, status="recorded", **checked), True
+        live = resolve(key_hash)
+        if live.rule_version == version:
+            return hotpath.run(lambda connection: first_answer(checked, connection)), False
+        rule = live
+    raise Conflict("the merchant's rule is changing; retry", "roundup_cents")
 
 
 def _parse_moment(value):
@@ -170,7 +198,7 @@ def _parse_moment(value):
         return "invalid"
 
 
-def record_batch(merchant, rows):
+def record_batch(merchant, rows) -> dict:
     """Record up to 10 000 round-ups in one transaction.
 
     Returns {"accepted", "duplicates", "rejected": [{"index", "errors"}]}: valid rows are kept,
@@ -254,6 +282,7 @@ def _insert_many(valid):
         cursor = connection.connection.driver_connection.cursor()
         cursor.execute(UNNEST_INSERT_SQL, params, binary=True)
         return {row[0] for row in cursor.fetchall()}
+    # Many rows in one statement, returning those inserted: not a case for `insert_ignoring`.
     statement = (sqlite.insert(Roundup).on_conflict_do_nothing(index_elements=["merchant_id", "external_id"])
                  .returning(Roundup.external_id))
     return set(db.session.execute(statement, valid).scalars())
@@ -274,20 +303,18 @@ def get_roundup(merchant, external_id) -> Roundup:
     return roundup
 
 
-def void_roundup(merchant, external_id):
+def void_roundup(merchant, external_id) -> tuple[Roundup, bool]:
     """A return in store: the round-up is voided; returns (Roundup, after_settlement).
 
-    Before its settlement it is simply left out of the statement; after, it becomes an adjustment on
-    the merchant's next statement. Voiding twice changes nothing.
+    Before its settlement it is simply left out of the statement; after, the next statement gives it
+    back as an adjustment (and a donor's yearly total, which counts live round-ups only, leaves it
+    out). Voiding twice changes nothing.
     """
-    roundup = db.session.scalar(select(Roundup).where(Roundup.merchant_id == merchant.id,
-                                                      Roundup.external_id == external_id)
-                                .with_for_update())
+    roundup = db.session.scalar(locked(select(Roundup).where(Roundup.merchant_id == merchant.id,
+                                                             Roundup.external_id == external_id)))
     if roundup is None:
         raise NotFound(f"no round-up {external_id!r}")
     if roundup.voided_at is None:
         roundup.voided_at = utcnow()
         db.session.flush()
-        if roundup.settlement_id is not None:
-            roundup_voided_after_settlement.send(roundup, settlement_id=roundup.settlement_id)
     return roundup, roundup.settlement_id is not None

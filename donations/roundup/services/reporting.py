@@ -2,14 +2,15 @@
 from collections import defaultdict
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from app.extensions import db
 from app.money import split_largest_remainder
+from campaigns.models import Campaign
 from donations.roundup.models import Roundup, Settlement, SettlementLine
 
 
-def daily_totals(merchant_id, date_from: date, date_to: date):
+def daily_totals(merchant_id, date_from: date, date_to: date) -> list[tuple[date, int, int]]:
     """[(day, count, cents)] of live round-ups per local day, from `date_from` to `date_to` included."""
     rows = db.session.execute(
         select(Roundup.occurred_on, func.count(), func.sum(Roundup.roundup_cents))
@@ -19,7 +20,7 @@ def daily_totals(merchant_id, date_from: date, date_to: date):
     return [(day, count, int(cents)) for day, count, cents in rows]
 
 
-def merchant_summary(merchant, date_from: date, date_to: date):
+def merchant_summary(merchant, date_from: date, date_to: date) -> dict:
     """Totals per day and per beneficiary (the current shares) over a period."""
     days = daily_totals(merchant.id, date_from, date_to)
     count = sum(day[1] for day in days)
@@ -37,15 +38,13 @@ def merchant_summary(merchant, date_from: date, date_to: date):
     }
 
 
-def beneficiary_name(beneficiary):
+def beneficiary_name(beneficiary) -> str:
     if beneficiary.organization_id is not None:
         return beneficiary.organization.name
-    from campaigns.models import Campaign
-
     return db.session.get(Campaign, beneficiary.campaign_id).title
 
 
-def settlements_for(*, merchant_id=None, organization_id=None, month: date | None = None):
+def settlements_for(*, merchant_id=None, organization_id=None, month: date | None = None) -> Select:
     """The statements a merchant (its own) or an organization (those it has a line in) may read."""
     query = select(Settlement).order_by(Settlement.month.desc(), Settlement.id)
     if merchant_id is not None:

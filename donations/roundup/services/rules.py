@@ -2,7 +2,7 @@
 from app.errors import InvalidInput
 
 
-def roundup_options(merchant, basket_cents):
+def roundup_options(merchant, basket_cents) -> list[int]:
     """Every round-up the rule allows for this basket, smallest first (the plain rounding first).
 
     The plain rounding takes the basket to the next multiple of the step; a basket already on the
@@ -20,7 +20,7 @@ def roundup_options(merchant, basket_cents):
     return options
 
 
-def quote(merchant, basket_cents):
+def quote(merchant, basket_cents) -> dict:
     """`{basket_cents, roundup_cents, total_cents, options}`: what the checkout offers."""
     options = roundup_options(merchant, basket_cents)
     plain = _plain_rounding(merchant, basket_cents)
@@ -41,7 +41,7 @@ def _plain_rounding(merchant, basket_cents):
     return step if merchant.round_exact_baskets else 0
 
 
-def check_roundup(merchant, basket_cents, roundup_cents):
+def check_roundup(merchant, basket_cents, roundup_cents) -> None:
     """Raise InvalidInput, saying why, unless the rule allows this round-up for this basket."""
     if roundup_cents <= 0:
         raise InvalidInput("a round-up is at least 1 cent", "roundup_cents")

@@ -14,9 +14,9 @@ from sqlalchemy.orm import selectinload
 
 from app.errors import Conflict, InvalidInput, NotFound
 from app.extensions import db
-from app.states import Repeat, move_to
 from app.formatting import local_today
 from app.money import split_largest_remainder
+from app.states import Repeat, move_to
 from app.types import utcnow
 from campaigns.models import Campaign, CampaignStatus, Organization
 from campaigns.services import add_contribution
@@ -50,7 +50,7 @@ def month_end_instant(month: date) -> datetime:
     return datetime.combine(next_month(month), time(), ZoneInfo(current_app.config["TIMEZONE"]))
 
 
-def settle_month(merchant, month: date):
+def settle_month(merchant, month: date) -> tuple[Settlement, bool]:
     """Settle `merchant` for `month` (a first of month); returns (Settlement, created).
 
     Collects every round-up of the month or before that no statement has collected yet (a till that
@@ -88,6 +88,8 @@ def _settle(month: date, merchant_ids):
     if not merchant_ids:
         return []
     dialect = db.session.get_bind().dialect.name
+    # Not `app.sql.insert_ignoring`: one statement for all the merchants, and it must return the ids of
+    # the statements it created (those another process made meanwhile are left out by the UNIQUE).
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     rows = [{"merchant_id": merchant_id, "month": month, "status": SettlementStatus.issued.value,
              "created_at": utcnow()} for merchant_id in merchant_ids]
@@ -153,7 +155,7 @@ def _marked(statement, column, settlement_ids, dialect):
     return {settlement_id: (count, int(cents)) for settlement_id, count, cents in rows}
 
 
-def match_for(merchant, roundups_cents):
+def match_for(merchant, roundups_cents) -> int:
     """The merchant's own gift on the month's round-ups: its ratio, floored to the cent, within its cap."""
     matched = roundups_cents * merchant.match_ratio_percent // 100
     if merchant.match_monthly_cap_cents is not None:
@@ -213,7 +215,7 @@ def _settlement(merchant_id, month):
                                                       Settlement.month == month))
 
 
-def merchants_to_settle(month: date):
+def merchants_to_settle(month: date) -> list[Merchant]:
     """Merchants with something for `month`'s statement: round-ups not collected, voids not given back,
     or a credit carried from before. One aggregate query, whatever the number of round-ups."""
     end = next_month(month)
@@ -235,7 +237,7 @@ def merchants_to_settle(month: date):
                               .options(selectinload(Merchant.beneficiaries)).order_by(Merchant.id)).all()
 
 
-def settle_all(month: date, commit=None):
+def settle_all(month: date, commit=None) -> list[tuple[str, Settlement | None, bool | str]]:
     """Settle every merchant for `month` in one transaction (`commit` is called after it).
 
     Returns [(merchant slug, Settlement or None, created or the reason it was not settled)].
@@ -263,7 +265,7 @@ def get_settlement(settlement_id) -> Settlement:
     return settlement
 
 
-def mark_paid(settlement):
+def mark_paid(settlement) -> Settlement:
     move_to(settlement, SettlementStatus.paid, SETTLEMENT_TRANSITIONS, what="statement", repeat=Repeat.REFUSE)
     settlement.paid_at = utcnow()
     db.session.flush()
