@@ -13,6 +13,7 @@ by (key_hash, revoked_at IS NULL) — a single statement that one shared table w
 import hashlib
 import hmac
 import secrets
+from datetime import datetime
 
 from flask import current_app
 from sqlalchemy import String, select
@@ -43,9 +44,9 @@ class BearerKey:
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)
     prefix: Mapped[str] = mapped_column(String(16))  # the first SHOWN_CHARS characters of the key
     label: Mapped[str] = mapped_column(String(100), default="")
-    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
-    last_used_at: Mapped[object | None] = mapped_column(UTCDateTime)
-    revoked_at: Mapped[object | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 def is_kind(model, key) -> bool:

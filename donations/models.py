@@ -6,6 +6,7 @@ transfer recorded by a finance officer, or one month of a monthly gift. Its stat
 """
 import enum
 import secrets
+from datetime import date, datetime
 
 from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -116,16 +117,16 @@ class Donation(db.Model):
     company_siren: Mapped[str | None] = mapped_column(String(9))
 
     # The date the money was received (Stripe's confirmation for a card, the officer's word offline).
-    paid_on: Mapped[object | None] = mapped_column(Date)
+    paid_on: Mapped[date | None] = mapped_column(Date)
     stripe_payment_intent_id: Mapped[str | None] = mapped_column(String(255), unique=True)
     stripe_charge_id: Mapped[str | None] = mapped_column(String(255), index=True)
     stripe_customer_id: Mapped[str | None] = mapped_column(String(255))
     stripe_setup_intent_id: Mapped[str | None] = mapped_column(String(255), unique=True)
     idempotency_key: Mapped[str | None] = mapped_column(String(255))
     failure_reason: Mapped[str] = mapped_column(String(300), default="")
-    subscription_cancelled_at: Mapped[object | None] = mapped_column(UTCDateTime)
-    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    subscription_cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     campaign = relationship("Campaign", lazy="joined")
     organization = relationship("Organization")
@@ -170,7 +171,7 @@ class StripeEvent(db.Model):
     type: Mapped[str] = mapped_column(String(100))
     object_id: Mapped[str] = mapped_column(String(255), default="")
     outcome: Mapped[str] = mapped_column(String(200), default="")
-    received_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class RefundReason(str, enum.Enum):
@@ -200,8 +201,8 @@ class DonationRefund(db.Model):
     idempotency_key: Mapped[str] = mapped_column(String(255), unique=True)
     stripe_refund_id: Mapped[str | None] = mapped_column(String(255), unique=True)
     requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
-    done_at: Mapped[object | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     donation = relationship(Donation, backref="refunds")
 
@@ -215,7 +216,7 @@ class DonorEmail(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     donation_id: Mapped[int] = mapped_column(ForeignKey("donations.id"), index=True)
     kind: Mapped[str] = mapped_column(String(40))
-    sent_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 __all__ = ["Donation", "DonationStatus", "DonorType", "ReceiptChoice", "PaymentMethod", "GIFT_TRANSITIONS",

@@ -4,6 +4,7 @@ A receipt is a frozen legal document: once issued, only its cancellation may cha
 reason, date, who, and the replacement it points to). Its number is never reused.
 """
 import enum
+from datetime import date, datetime
 
 from sqlalchemy import (BigInteger, CheckConstraint, Date, ForeignKey, Integer, JSON, LargeBinary, String,
                         Text, UniqueConstraint)
@@ -80,17 +81,17 @@ class Receipt(db.Model):
     counterpart_cents: Mapped[int] = mapped_column(BigInteger, default=0)
     roundup_cents: Mapped[int] = mapped_column(BigInteger, default=0)  # part of gift_cents given at checkout
     amount_cents: Mapped[int] = mapped_column(BigInteger)
-    paid_on: Mapped[object | None] = mapped_column(Date)  # single receipts: when the money arrived
+    paid_on: Mapped[date | None] = mapped_column(Date)  # single receipts: when the money arrived
     gift_year: Mapped[int | None] = mapped_column(Integer)  # annual receipts: "cumul <year>"
     payment_method: Mapped[str] = mapped_column(String(120))  # French words as printed
     donor_name: Mapped[str] = mapped_column(String(300))
     donor_email: Mapped[str] = mapped_column(String(254), default="", index=True)
     donor: Mapped[dict] = mapped_column(JSON)  # frozen copy of the donor block as printed
     beneficiary: Mapped[dict] = mapped_column(JSON)  # frozen copy of the beneficiary block
-    issued_on: Mapped[object] = mapped_column(Date)
-    issued_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+    issued_on: Mapped[date] = mapped_column(Date)
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     status: Mapped[ReceiptStatus] = mapped_column(enum_column(ReceiptStatus, 10), default=ReceiptStatus.issued)
-    cancelled_at: Mapped[object | None] = mapped_column(UTCDateTime)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancel_reason: Mapped[str | None] = mapped_column(Text)
     cancelled_by: Mapped[str | None] = mapped_column(String(254))
     replaces_id: Mapped[int | None] = mapped_column(ForeignKey("receipts.id"), unique=True)
@@ -149,8 +150,8 @@ class ReceiptRequest(db.Model):
     contribution_id: Mapped[int | None] = mapped_column(ForeignKey("contributions.id"), index=True)
     # All-or-nothing gifts and grants wait for their campaign to succeed before their receipt is issued.
     waiting_for_campaign_id: Mapped[int | None] = mapped_column(Integer, index=True)
-    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
-    processed_at: Mapped[object | None] = mapped_column(UTCDateTime, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     outcome: Mapped[str | None] = mapped_column(String(200))
 
 
@@ -169,4 +170,4 @@ class RoundupDonor(db.Model):
     postal_code: Mapped[str] = mapped_column(String(10))
     city: Mapped[str] = mapped_column(String(120))
     country: Mapped[str] = mapped_column(String(80), default="France")
-    completed_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+    completed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,5 +1,6 @@
 """Beneficiary organizations and partners."""
 import enum
+from datetime import datetime
 
 from sqlalchemy import CheckConstraint, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -52,7 +53,7 @@ class Organization(db.Model):
     website: Mapped[str] = mapped_column(String(300), default="")
     logo_png: Mapped[bytes | None] = mapped_column(LargeBinary)
     signature_png: Mapped[bytes | None] = mapped_column(LargeBinary)
-    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     def __repr__(self):
         return f"<Organization {self.slug}>"
@@ -84,7 +85,7 @@ class Partner(db.Model):
     postal_code: Mapped[str] = mapped_column(String(10), default="")
     city: Mapped[str] = mapped_column(String(120), default="")
     website: Mapped[str] = mapped_column(String(300), default="")
-    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     def __repr__(self):
         return f"<Partner {self.slug}>"

@@ -3,7 +3,7 @@ import logging
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
 
 from app.errors import Conflict, InvalidInput, NotFound
 from app.extensions import db
@@ -199,7 +199,7 @@ def close_campaign(campaign, now=None) -> Campaign:
     return campaign
 
 
-def due_campaign_ids(now=None):
+def due_campaign_ids(now=None) -> list[int]:
     now = now or utcnow()
     return db.session.scalars(select(Campaign.id).where(Campaign.status == CampaignStatus.published,
                                                         Campaign.ends_at <= now).order_by(Campaign.ends_at)).all()
@@ -210,13 +210,13 @@ def close_due_campaigns(now=None) -> list[Campaign]:
     return [close_campaign(get_campaign_by_id(campaign_id), now) for campaign_id in due_campaign_ids(now)]
 
 
-def days_left(campaign, today=None):
+def days_left(campaign, today=None) -> int:
     """Whole days until the end date, in the territory's calendar (0 on the last day or after)."""
     today = today or local_today()
     return max(0, (to_local(campaign.ends_at).date() - today).days)
 
 
-def ensure_accepting_gifts(campaign, amount_cents, now=None):
+def ensure_accepting_gifts(campaign, amount_cents, now=None) -> None:
     """Raise unless the campaign takes a gift of `amount_cents` now (published, within its dates,
     at least its minimum gift, at most the service's maximum)."""
     now = now or utcnow()
@@ -235,7 +235,7 @@ def ensure_accepting_gifts(campaign, amount_cents, now=None):
         raise InvalidInput(f"the maximum gift is {maximum} cents", "amount_cents")
 
 
-def list_campaigns(*, status=None, territory=None, category=None, q=None, viewer=None):
+def list_campaigns(*, status=None, territory=None, category=None, q=None, viewer=None) -> Select:
     """A statement of the campaigns `viewer` may see, filtered; drafts only for their organization."""
     statement = select(Campaign)
     if viewer is None or not viewer.is_admin:

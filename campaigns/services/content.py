@@ -1,6 +1,7 @@
 """What holders and donors write: sanitised Markdown, the cover image, news, the donor wall."""
 import hashlib
 import io
+from collections.abc import Sequence
 
 import markdown as markdown_lib
 import nh3
@@ -18,7 +19,7 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}, "t
 URL_SCHEMES = {"http", "https", "mailto"}
 
 
-def render_markdown(text):
+def render_markdown(text) -> str:
     """Markdown to HTML that is safe to show: the HTML is built, then cleaned by an allow-list."""
     html = markdown_lib.markdown(text or "", extensions=["extra", "sane_lists"], output_format="html")
     return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes=URL_SCHEMES,
@@ -87,7 +88,7 @@ def add_news(campaign, title, body, *, author_id=None) -> CampaignNews:
     return news
 
 
-def latest_news(campaign_id, limit=10):
+def latest_news(campaign_id, limit=10) -> Sequence[CampaignNews]:
     return db.session.scalars(select(CampaignNews).where(CampaignNews.campaign_id == campaign_id)
                               .order_by(CampaignNews.published_at.desc(), CampaignNews.id.desc()).limit(limit)).all()
 
@@ -120,6 +121,6 @@ def remove_wall_entry(donation_id) -> bool:
     return db.session.execute(delete(WallEntry).where(WallEntry.donation_id == donation_id)).rowcount > 0
 
 
-def wall_entries(campaign_id, limit=30):
+def wall_entries(campaign_id, limit=30) -> Sequence[WallEntry]:
     return db.session.scalars(select(WallEntry).where(WallEntry.campaign_id == campaign_id)
                               .order_by(WallEntry.created_at.desc(), WallEntry.id.desc()).limit(limit)).all()

@@ -1,5 +1,5 @@
 """Organizations and partners: create, update, look up."""
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from app.errors import Conflict
 from app.extensions import db
@@ -22,7 +22,7 @@ def _normalise_identifiers(values):
         values["rna"] = clean_rna(values["rna"])
 
 
-def create_organization(**values):
+def create_organization(**values) -> Organization:
     values = {k: v for k, v in values.items() if k in ORGANIZATION_FIELDS and v is not None}
     _normalise_identifiers(values)
     values["slug"] = unique_slug(Organization, values.get("slug"), values["name"])
@@ -32,7 +32,7 @@ def create_organization(**values):
     return organization
 
 
-def update_organization(organization, **values):
+def update_organization(organization, **values) -> Organization:
     values = {k: v for k, v in values.items() if k in ORGANIZATION_FIELDS}
     _normalise_identifiers(values)
     if "slug" in values:
@@ -49,11 +49,11 @@ def get_organization(slug) -> Organization:
     return get_by_slug(Organization, slug, "organization")
 
 
-def list_organizations():
+def list_organizations() -> Select:
     return select(Organization).order_by(Organization.name)
 
 
-def create_partner(**values):
+def create_partner(**values) -> Partner:
     values = {k: v for k, v in values.items() if k in PARTNER_FIELDS and v is not None}
     _normalise_identifiers(values)
     values["slug"] = unique_slug(Partner, values.get("slug"), values["name"])
@@ -67,5 +67,5 @@ def get_partner(slug) -> Partner:
     return get_by_slug(Partner, slug, "partner")
 
 
-def list_partners():
+def list_partners() -> Select:
     return select(Partner).order_by(Partner.name)

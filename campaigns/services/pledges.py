@@ -1,10 +1,13 @@
 """Partners' money: match pledges (abondement) and fixed grants."""
+from collections.abc import Sequence
+
 from sqlalchemy import select
 
 from app.errors import Conflict, InvalidInput, NotFound
 from app.extensions import db
 from campaigns import signals
-from campaigns.models import CampaignPartnerTotal, CampaignStatus, ContributionSource, MatchPledge, Partner
+from campaigns.models import (CampaignPartnerTotal, CampaignStatus, Contribution, ContributionSource, MatchPledge,
+                              Partner)
 from campaigns.services.ledger import _existing, add_contribution
 
 OPEN_STATUSES = (CampaignStatus.draft, CampaignStatus.published)
@@ -48,12 +51,12 @@ def set_pledge_active(campaign, pledge_id, active) -> MatchPledge:
     return pledge
 
 
-def list_pledges(campaign):
+def list_pledges(campaign) -> Sequence[MatchPledge]:
     return db.session.scalars(select(MatchPledge).where(MatchPledge.campaign_id == campaign.id)
                               .order_by(MatchPledge.id)).all()
 
 
-def record_grant(campaign, partner_id, amount_cents, *, reference=None):
+def record_grant(campaign, partner_id, amount_cents, *, reference=None) -> Contribution:
     """A partner's fixed gift to a campaign (the city's subsidy, a company's patronage).
 
     Counted in the totals as source `grant`. `partner_grant_recorded` tells the receipts package,
@@ -72,7 +75,7 @@ def record_grant(campaign, partner_id, amount_cents, *, reference=None):
     return contribution
 
 
-def partner_shares(campaign):
+def partner_shares(campaign) -> list[dict]:
     """Each partner with what they have put in (matches, grants) and their pledges."""
     partners = {}
     for pledge in db.session.scalars(select(MatchPledge).where(MatchPledge.campaign_id == campaign.id)

@@ -25,7 +25,7 @@ def _check_tier(values, index):
         raise InvalidInput("a reward has a title", field)
 
 
-def sync_tiers(campaign, tiers):
+def sync_tiers(campaign, tiers) -> None:
     """Make the campaign's tiers those listed: items with an `id` edit that tier, items without one
     are new, tiers left out are removed. A claimed tier keeps its minimum and fair value, never
     goes below what was claimed, and is never removed."""

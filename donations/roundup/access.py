@@ -68,8 +68,9 @@ def resolve_key(key_hash):
 def require_merchant_key(view):
     """For the hot path: the merchant's rule from this worker's cache when fresh, else read live.
 
-    The view must prove the key in its own statement (`insert_for_key`) and call `resolve_key` when
-    that proof fails. Refuses 401 / 403 as `require_merchant` does.
+    The view records through `record_checkout`, whose insert proves the key and the rule version in
+    the same statement and, when that proof fails, asks the view's resolver for the live rule.
+    Refuses 401 / 403 as `require_merchant` does.
     """
     @wraps(view)
     def wrapper(*args, **kwargs):

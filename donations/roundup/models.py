@@ -1,6 +1,6 @@
 """Merchants, their keys and beneficiaries, round-ups, and monthly settlements (statements)."""
 import enum
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import (JSON, BigInteger, CheckConstraint, Date, ForeignKey, Index, Integer, String,
                         UniqueConstraint, text)
@@ -49,7 +49,7 @@ class Merchant(db.Model):
     # Bumped whenever the rule changes: the checkout's cached copy of a rule is used only while the
     # database still has the same version (checked inside the insert itself).
     rule_version: Mapped[int] = mapped_column(default=1)
-    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     beneficiaries: Mapped[list["MerchantBeneficiary"]] = relationship(
         back_populates="merchant", cascade="all, delete-orphan", order_by="MerchantBeneficiary.id")
@@ -117,12 +117,12 @@ class Roundup(db.Model):
     external_id: Mapped[str] = mapped_column(String(100))
     basket_cents: Mapped[int] = mapped_column()
     roundup_cents: Mapped[int] = mapped_column()
-    occurred_at: Mapped[object] = mapped_column(UTCDateTime)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # The day in the territory's time zone: what the dashboard and the settlement group by.
     occurred_on: Mapped[date] = mapped_column(Date)
     donor_email: Mapped[str | None] = mapped_column(String(254))
-    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
-    voided_at: Mapped[object | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The statement that collected this round-up, and the later one that gave it back if voided.
     settlement_id: Mapped[int | None] = mapped_column(ForeignKey("settlements.id"))
     void_settlement_id: Mapped[int | None] = mapped_column(ForeignKey("settlements.id"))
@@ -173,8 +173,8 @@ class Settlement(db.Model):
     carried_in_cents: Mapped[int] = mapped_column(BigInteger, default=0)  # credit from the month before
     carry_out_cents: Mapped[int] = mapped_column(BigInteger, default=0)  # credit for the month after
     total_cents: Mapped[int] = mapped_column(BigInteger, default=0)  # what the merchant owes
-    created_at: Mapped[object] = mapped_column(UTCDateTime, default=utcnow)
-    paid_at: Mapped[object | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     merchant: Mapped[Merchant] = relationship(lazy="joined")
     lines: Mapped[list["SettlementLine"]] = relationship(

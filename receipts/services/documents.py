@@ -30,20 +30,20 @@ MANUAL_GIFT = "Déclaration de don manuel"
 CASH_NATURE = "Numéraire"
 
 
-def payment_words(methods):
+def payment_words(methods) -> str:
     return ", ".join(PAYMENT_WORDS[m] for m in sorted(set(methods), key=list(PAYMENT_WORDS).index))
 
 
-def form_for(donor_type):
+def form_for(donor_type) -> dict:
     return current_app.config["CERFA_FORMS"]["company" if donor_type == "company" else "individual"]
 
 
-def articles_for(donor_type):
+def articles_for(donor_type) -> list[str]:
     """The boxes the form offers: 200 and 978 for individuals (Cerfa 11580), 238 bis for companies."""
     return ["238 bis"] if donor_type == "company" else ["200", "978"]
 
 
-def footnotes(donor_type):
+def footnotes(donor_type) -> list[str]:
     rules = current_app.config["TAX_RULES"]
     notes = [
         "Montant ouvrant droit à réduction d'impôt : les dons et versements reçus, déduction faite de la "
@@ -70,7 +70,7 @@ def footnotes(donor_type):
     return notes
 
 
-def address_lines(data):
+def address_lines(data) -> list[str]:
     lines = [data.get("address_line1", ""), data.get("address_line2", ""),
              f"{data.get('postal_code', '')} {data.get('city', '')}".strip()]
     if data.get("country") and data["country"].lower() != "france":
@@ -78,7 +78,7 @@ def address_lines(data):
     return [line for line in lines if line]
 
 
-def beneficiary_snapshot(organization):
+def beneficiary_snapshot(organization) -> dict:
     return {
         "name": organization.name, "legal_form": organization.legal_form, "siren": organization.siren or "",
         "rna": organization.rna or "", "address_line1": organization.address_line1,
@@ -88,16 +88,16 @@ def beneficiary_snapshot(organization):
     }
 
 
-def verification_url(organization_slug, number, token):
+def verification_url(organization_slug, number, token) -> str:
     base = current_app.config["PUBLIC_URL"].rstrip("/")
     return f"{base}/verifier/{organization_slug}/{number}?k={token}"
 
 
-def png_data_uri(data):
+def png_data_uri(data) -> str | None:
     return "data:image/png;base64," + base64.b64encode(data).decode() if data else None
 
 
-def build_document(receipt, draft):
+def build_document(receipt, draft) -> dict:
     """The mapping the PDF template reads, from a numbered receipt row and the draft it came from."""
     replaces = draft.replaces
     beneficiary, donor = receipt.beneficiary, receipt.donor

@@ -22,13 +22,13 @@ STYLESHEET = PACKAGE_DIR / "static" / "receipt_pdf.css"
 _renderer = None
 
 
-def qr_data_uri(url):
+def qr_data_uri(url) -> str:
     """The verification link as a PNG QR code. One fixed mask: choosing the "best" of eight took
     longer than the rest of the QR code, and every mask scans."""
     return segno.make(url, error="m", mask=2).png_data_uri(scale=4, border=0)
 
 
-def template_environment():
+def template_environment() -> Environment:
     return Environment(loader=FileSystemLoader(str(PACKAGE_DIR / "templates")),
                        autoescape=select_autoescape(default=True, default_for_string=True))
 

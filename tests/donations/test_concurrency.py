@@ -1,11 +1,10 @@
 """Client retries racing each other: the database, not luck, makes them one gift."""
-import threading
-
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
 from app.extensions import db
+from tests.support import run_concurrently
 
 
 @pytest.mark.postgres
@@ -15,20 +14,12 @@ def test_concurrent_retries_with_one_key_make_one_gift(giving, app):
     from donations.models import Donation
 
     slug = giving.campaign()
-    barrier = threading.Barrier(6)
-    answers = []
 
-    def retry():
-        client = app.test_client()
-        barrier.wait()
-        answers.append(client.post(f"/api/v1/campaigns/{slug}/donations", headers={"Idempotency-Key": "same-key"},
-                                   json={"amount_cents": 2500, "email": "a@example.org", "receipt_choice": "none"}))
+    def retry(index):
+        return app.test_client().post(f"/api/v1/campaigns/{slug}/donations", headers={"Idempotency-Key": "same-key"},
+                                      json={"amount_cents": 2500, "email": "a@example.org", "receipt_choice": "none"})
 
-    threads = [threading.Thread(target=retry) for _ in range(6)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    answers = run_concurrently(retry, 6)
     assert sorted(a.status_code for a in answers) == [200] * 5 + [201], [a.json for a in answers]
     assert len({a.json["id"] for a in answers}) == 1
     with app.app_context():

@@ -1,5 +1,4 @@
 """Real concurrency on PostgreSQL: the database, not luck, keeps one round-up and one statement."""
-import threading
 from datetime import date
 
 import pytest
@@ -7,6 +6,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
 from app.extensions import db
+from tests.support import run_concurrently
 
 from .conftest import at, record
 
@@ -15,22 +15,6 @@ from .conftest import at, record
 def postgres(app):
     if make_url(app.config["SQLALCHEMY_DATABASE_URI"]).get_backend_name() != "postgresql":
         pytest.skip("needs PostgreSQL")
-
-
-def all_at_once(count, action):
-    barrier = threading.Barrier(count)
-    results = [None] * count
-
-    def run(index):
-        barrier.wait()
-        results[index] = action(index)
-
-    threads = [threading.Thread(target=run, args=(index,)) for index in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 @pytest.mark.postgres
@@ -45,7 +29,7 @@ def test_concurrent_duplicates_record_exactly_one_roundup(app, postgres, shops):
             return response.status_code, response.json
 
     for attempt in range(3):
-        results = all_at_once(12, post)
+        results = run_concurrently(post, 12)
         statuses = sorted(status for status, _ in results)
         if attempt == 0:
             assert statuses == [200] * 11 + [201]
@@ -67,7 +51,7 @@ def test_concurrent_batches_with_the_same_rows_record_each_once(app, postgres, s
         with app.test_client() as client:
             return client.post("/api/v1/roundups/batch", json={"roundups": rows}, headers=headers).json
 
-    results = all_at_once(4, post)
+    results = run_concurrently(post, 4)
     assert sum(r["accepted"] for r in results) == 500
     assert sum(r["duplicates"] for r in results) == 1500
     assert all(r["rejected"] == [] for r in results)
@@ -90,7 +74,7 @@ def test_two_settlements_of_the_same_month_at_once_make_one_statement(app, postg
             db.session.commit()
             return settlement.id, created, settlement.total_cents
 
-    results = all_at_once(4, run)
+    results = run_concurrently(run, 4)
     assert len({settlement_id for settlement_id, _, _ in results}) == 1
     assert sorted(created for _, created, _ in results) == [False, False, False, True]
     assert {total for _, _, total in results} == {1400}
@@ -116,7 +100,7 @@ def test_a_void_racing_the_settlement_is_counted_once(app, postgres, shops, clie
         with app.test_client() as own:
             return own.post(f"/api/v1/roundups/T{index}/void", headers=headers).json["adjustment"]
 
-    results = all_at_once(11, run)
+    results = run_concurrently(run, 11)
     august_total, adjusted = results[0], sum(1 for flag in results[1:] if flag)
     assert august_total == (50 - (10 - adjusted)) * 70
     with app.app_context():

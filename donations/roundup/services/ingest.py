@@ -14,7 +14,7 @@ from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import Date, Integer, String, bindparam, select, true
+from sqlalchemy import Date, Integer, Row, String, bindparam, select, true
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.errors import Conflict, InvalidInput, NotFound
@@ -148,7 +148,7 @@ class KeyRefused(Conflict):
     """The key was revoked, or its merchant switched off, since the caller read its rule."""
 
 
-def live_rule(key_hash):
+def live_rule(key_hash) -> Row:
     """The rule row behind a key, read again now; KeyRefused when the key may no longer record."""
     found = hotpath.run(lambda connection: merchant_for_key_hash(key_hash, connection))
     if found is None:

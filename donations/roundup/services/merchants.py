@@ -1,7 +1,8 @@
 """Merchants, their beneficiaries and their API keys. Plain arguments in, models out."""
+from collections.abc import Sequence
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import Row, Select, select, update
 
 from app import keys
 from app.errors import InvalidInput, NotFound
@@ -26,7 +27,7 @@ MERCHANT_FIELDS = {
 }
 
 
-def create_merchant(*, beneficiaries, **values):
+def create_merchant(*, beneficiaries, **values) -> Merchant:
     """Create a merchant with its beneficiaries: [{"organization" or "campaign": slug, "share_basis_points"}]."""
     values = {k: v for k, v in values.items() if k in MERCHANT_FIELDS and v is not None}
     values["siret"] = _siret(values.get("siret"))
@@ -41,7 +42,7 @@ def create_merchant(*, beneficiaries, **values):
     return merchant
 
 
-def update_merchant(merchant, *, beneficiaries=None, **values):
+def update_merchant(merchant, *, beneficiaries=None, **values) -> Merchant:
     """Change the rule, the match or the beneficiaries; settled statements keep their own copy."""
     values = {k: v for k, v in values.items() if k in MERCHANT_FIELDS - {"slug"}}
     if "siret" in values:
@@ -113,16 +114,16 @@ def get_merchant(slug) -> Merchant:
     return get_by_slug(Merchant, slug, "merchant")
 
 
-def list_merchants():
+def list_merchants() -> Select:
     return select(Merchant).order_by(Merchant.name)
 
 
-def create_key(merchant, label=""):
+def create_key(merchant, label="") -> tuple[MerchantKey, str]:
     """A new API key for `merchant`; returns (MerchantKey, key). Only the hash is stored."""
     return keys.issue(MerchantKey, label, merchant_id=merchant.id)
 
 
-def list_keys(merchant):
+def list_keys(merchant) -> Sequence[MerchantKey]:
     return db.session.scalars(select(MerchantKey).where(MerchantKey.merchant_id == merchant.id)
                               .order_by(MerchantKey.id)).all()
 
@@ -134,8 +135,8 @@ def get_key(merchant, key_id) -> MerchantKey:
     return row
 
 
-def revoke_key(row):
-    return keys.revoke(row)
+def revoke_key(row) -> None:
+    keys.revoke(row)
 
 
 def key_for_secret(key) -> MerchantKey | None:
@@ -148,7 +149,7 @@ RULE_COLUMNS = (Merchant.id, Merchant.slug, Merchant.active, Merchant.rule_versi
                 Merchant.round_exact_baskets, Merchant.top_ups_cents, Merchant.max_roundup_cents)
 
 
-def merchant_for_key(key, connection=None):
+def merchant_for_key(key, connection=None) -> tuple[Row, bool] | None:
     """(merchant rule row, touched) behind a live key, or None.
 
     The row has the merchant's `id`, `slug`, `active` and rule columns. The key's last-used time is
@@ -160,7 +161,7 @@ def merchant_for_key(key, connection=None):
     return merchant_for_key_hash(hash_key(key), connection)
 
 
-def merchant_for_key_hash(key_hash, connection=None):
+def merchant_for_key_hash(key_hash, connection=None) -> tuple[Row, bool] | None:
     """`merchant_for_key` for a key already hashed."""
     execute = connection.execute if connection is not None else db.session.execute
     found = execute(
