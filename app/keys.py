@@ -72,7 +72,7 @@ def find(model, key):
     return db.session.scalar(select(model).where(model.key_hash == hash_key(key), model.revoked_at.is_(None)))
 
 
-def revoke(row):
+def revoke(row) -> BearerKey:
     """Revoke a key at once; revoking again keeps the first time."""
     row.revoked_at = row.revoked_at or utcnow()
     db.session.flush()

@@ -135,8 +135,8 @@ def get_key(merchant, key_id) -> MerchantKey:
     return row
 
 
-def revoke_key(row) -> None:
-    keys.revoke(row)
+def revoke_key(row) -> MerchantKey:
+    return keys.revoke(row)
 
 
 def key_for_secret(key) -> MerchantKey | None:
