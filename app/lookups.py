@@ -14,6 +14,14 @@ def get_by_slug(model, slug, what):
     return row
 
 
+def get_by_id(model, row_id, what):
+    """The `model` row with this primary key, or NotFound ("no {what} {id}")."""
+    row = db.session.get(model, row_id)
+    if row is None:
+        raise NotFound(f"no {what} {row_id}")
+    return row
+
+
 def unique_slug(model, slug, name, exclude_id=None):
     """`slug` (or one made from `name`) if no other `model` row has it, else Conflict on `slug`."""
     slug = slug or slugify(name)

@@ -9,7 +9,7 @@ from app.errors import Conflict, InvalidInput, NotFound
 from app.extensions import db
 from app.sql import locked
 from app.formatting import local_today, to_local
-from app.lookups import get_by_slug, unique_slug
+from app.lookups import get_by_id, get_by_slug, unique_slug
 from app.text import slugify
 from app.types import utcnow
 from campaigns import signals
@@ -30,10 +30,7 @@ def get_campaign(slug) -> Campaign:
 
 
 def get_campaign_by_id(campaign_id) -> Campaign:
-    campaign = db.session.get(Campaign, campaign_id)
-    if campaign is None:
-        raise NotFound(f"no campaign {campaign_id}")
-    return campaign
+    return get_by_id(Campaign, campaign_id, "campaign")
 
 
 def _aware(value, field):

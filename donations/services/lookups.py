@@ -3,15 +3,13 @@ from sqlalchemy import select
 
 from app.errors import NotFound
 from app.extensions import db
+from app.lookups import get_by_id
 from app.sql import locked
 from donations.models import Donation
 
 
 def get_donation(donation_id) -> Donation:
-    donation = db.session.get(Donation, donation_id)
-    if donation is None:
-        raise NotFound(f"no gift {donation_id}")
-    return donation
+    return get_by_id(Donation, donation_id, "gift")
 
 
 def get_donation_by_public_id(public_id) -> Donation:

@@ -9,7 +9,7 @@ from app.errors import InvalidInput, NotFound
 from app.extensions import db
 from app.identifiers import clean_siret
 from app.keys import hash_key
-from app.lookups import get_by_slug, unique_slug
+from app.lookups import get_by_id, get_by_slug, unique_slug
 from app.text import slugify
 from app.types import utcnow
 from campaigns.models import Campaign, CampaignStatus, Organization
@@ -179,7 +179,4 @@ def merchant_for_key_hash(key_hash, connection=None) -> tuple[Row, bool] | None:
 
 
 def get_merchant_by_id(merchant_id) -> Merchant:
-    merchant = db.session.get(Merchant, merchant_id)
-    if merchant is None:
-        raise NotFound(f"no merchant {merchant_id}")
-    return merchant
+    return get_by_id(Merchant, merchant_id, "merchant")

@@ -12,14 +12,16 @@ from sqlalchemy import and_, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import selectinload
 
-from app.errors import Conflict, InvalidInput, NotFound
+from app.errors import Conflict, InvalidInput
 from app.extensions import db
 from app.formatting import local_today
+from app.lookups import get_by_id
 from app.money import split_largest_remainder
 from app.states import Repeat, move_to
 from app.types import utcnow
 from campaigns.models import Campaign, CampaignStatus, Organization
 from campaigns.services import add_contribution
+from donations import signals
 from donations.roundup.models import (SETTLEMENT_TRANSITIONS, Merchant, Roundup, Settlement, SettlementLine,
                                       SettlementStatus)
 
@@ -180,9 +182,13 @@ def _lines(merchant, settlement, targets):
     beneficiaries = list(merchant.beneficiaries)
     if not beneficiaries:
         raise Conflict(f"{merchant.slug} has no beneficiary to settle to", "beneficiaries")
-    amounts = split_largest_remainder(settlement.total_cents, [b.share_basis_points for b in beneficiaries])
+    shares = [b.share_basis_points for b in beneficiaries]
+    amounts = split_largest_remainder(settlement.total_cents, shares)
+    # A credit carried in or voids given back may leave the merchant paying less than its match: only
+    # what it pays is its gift.
+    matches = split_largest_remainder(min(settlement.match_cents, settlement.total_cents), shares)
     lines = []
-    for beneficiary, amount in zip(beneficiaries, amounts):
+    for beneficiary, amount, match in zip(beneficiaries, amounts, matches):
         if beneficiary.organization_id is not None:
             organization = organizations[beneficiary.organization_id]
             recipient, label = organization.id, organization.name
@@ -198,7 +204,7 @@ def _lines(merchant, settlement, targets):
         lines.append(SettlementLine(organization_id=organization_id,
                                     campaign_id=campaign_id, recipient_organization_id=recipient,
                                     label=label[:300], share_basis_points=beneficiary.share_basis_points,
-                                    amount_cents=amount))
+                                    amount_cents=amount, match_cents=match))
     return lines
 
 
@@ -259,14 +265,14 @@ def settle_all(month: date, commit=None) -> list[tuple[str, Settlement | None, b
 
 
 def get_settlement(settlement_id) -> Settlement:
-    settlement = db.session.get(Settlement, settlement_id)
-    if settlement is None:
-        raise NotFound(f"no statement {settlement_id}")
-    return settlement
+    return get_by_id(Settlement, settlement_id, "statement")
 
 
 def mark_paid(settlement) -> Settlement:
+    """The merchant's transfer arrived: its round-ups now reach donors' annual receipts, and
+    `settlement_paid` has the merchant's top-up receipted, in this transaction."""
     move_to(settlement, SettlementStatus.paid, SETTLEMENT_TRANSITIONS, what="statement", repeat=Repeat.REFUSE)
     settlement.paid_at = utcnow()
     db.session.flush()
+    signals.settlement_paid.send(settlement)
     return settlement
