@@ -2,6 +2,12 @@
 import os
 from pathlib import Path
 
+# Legal figures shared by several packages (the config key TAX_RULES): a table of dated rules, each
+# with the day from which it applies and its legal reference, so that a finance officer can check it.
+# When the law changes, add a rule with its date in app/tax_rules.py, never edit a figure in place:
+# gifts made before the change keep the figures of their day.
+from app.tax_rules import TAX_RULES
+
 INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
 
 
@@ -13,27 +19,6 @@ def _env_int(name, default):
 def _env_list(name):
     return [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
 
-
-# Legal figures shared by several packages. Each carries its reference so that a finance officer can
-# check it; change them here (or through the environment) when the law changes, never in code.
-TAX_RULES = {
-    # Article 200-1 CGI: 66 % of the gift, within 20 % of taxable income.
-    "individual_rate_percent": 66,
-    "individual_income_cap_percent": 20,
-    # Article 200-1 ter CGI: 75 % for aid to people in difficulty, up to a yearly cap, then 66 %.
-    "difficulty_rate_percent": 75,
-    "difficulty_yearly_cap_cents": 100_000,
-    # Article 238 bis CGI: 60 % for companies up to 2 M€ of gifts, 40 % above; capped at 20 000 € or
-    # 0.5 % of turnover, whichever is higher.
-    "company_rate_percent": 60,
-    "company_reduced_rate_percent": 40,
-    "company_reduced_rate_threshold_cents": 200_000_000,
-    "company_cap_cents": 2_000_000,
-    "company_cap_turnover_permille": 5,
-    # BOI-IR-RICI-250-20-20: a counterpart is allowed within 25 % of the gift and 73 € per year.
-    "counterpart_max_percent": 25,
-    "counterpart_yearly_cap_cents": 7_300,
-}
 
 # Cerfa form versions are configuration: the tax administration revises them.
 CERFA_FORMS = {

@@ -136,7 +136,7 @@ CAMPAIGNS = [
          description="Les ruches sont installées : merci à toutes et à tous !",
          commune="Sceaux", insee_code="92071", category="education", goal_cents=300_000, min_gift_cents=500,
          starts_at=-90, ends_at=-30, funding_model="all_or_nothing", color=(242, 165, 65),
-         tiers=[dict(title="Pot de miel", min_amount_cents=2500, quantity_limit=30, fair_value_cents=800)],
+         tiers=[dict(title="Pot de miel", min_amount_cents=2500, quantity_limit=30, fair_value_cents=600)],
          grants=[dict(partner="sceaux-valley", amount_cents=320_000, reference="demo-ruches-sceaux-valley")]),
     dict(slug="fresque-marche-bourg-la-reine", organization="comite-des-fetes-sceaux", state="failed",
          title="Une fresque pour le marché", summary="Une fresque participative sur le mur du marché.",

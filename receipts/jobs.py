@@ -20,6 +20,7 @@ log = logging.getLogger(__name__)
 
 def issue_queued_receipts(limit=500) -> int:
     """Work through the queue, one committed transaction per request; returns how many were done."""
+    # The dated table, not one day's figures: each check takes the figures of its gift's date.
     rules = current_app.config["TAX_RULES"]
     done = 0
     while done < limit:

@@ -100,12 +100,24 @@ class TaxReductionArgs(ma.Schema):
     organization = fields.String(validate=validate.Length(max=80))
     taxable_income_cents = fields.Integer(validate=validate.Range(min=0, max=10**14))
     turnover_cents = fields.Integer(validate=validate.Range(min=0, max=10**15))
+    date = fields.Date(metadata={"description": "the gift's date, whose rules apply (default: today, "
+                                                "Europe/Paris)"})
+    counterpart_cents = fields.Integer(load_default=0, validate=validate.Range(min=0, max=10**12),
+                                       metadata={"description": "the fair value of the chosen reward, "
+                                                                "deducted as the receipt deducts it"})
 
 
 class TaxReductionOut(ma.Schema):
     amount_cents = fields.Integer()
+    counterpart_cents = fields.Integer()
+    eligible_cents = fields.Integer(metadata={"description": "what the receipt carries: the gift minus its "
+                                                             "reward's value (0 when the reward is too large)"})
     reduction_cents = fields.Integer(metadata={"description": "rounded down to the cent"})
     net_cost_cents = fields.Integer()
-    rate_percent = fields.Integer(metadata={"description": "the rate applied (a blended rate, rounded down, "
-                                                           "when two rates apply)"})
+    carry_forward_cents = fields.Integer(metadata={"description": "the part of the gift beyond the income or "
+                                                                  "turnover limit, carried forward five years"})
+    rate_percent = fields.Integer(metadata={"description": "the rate applied to what counts this year (a "
+                                                           "blended rate, rounded down, when two rates apply)"})
+    rule_date = fields.Date(metadata={"description": "the day whose rules were applied"})
     legal_reference = fields.String()
+    notes = fields.List(fields.String(), metadata={"description": "what the donor should know, in French"})

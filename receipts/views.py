@@ -141,10 +141,10 @@ def tax_declaration(args, slug):
 @bp.arguments(schemas.TaxReductionArgs, location="query")
 @bp.response(200, schemas.TaxReductionOut)
 def tax_reduction(args):
-    """Public: what a gift costs after the tax reduction (rules and references from TAX_RULES)."""
+    """Public: what a gift costs after the tax reduction, with the rules in force on its date (TAX_RULES)."""
     regime = organizations.get_organization(args["organization"]).receipt_regime if args.get("organization") else None
     return tax.simulate(args["amount_cents"], args["donor_type"], regime, args.get("taxable_income_cents"),
-                        args.get("turnover_cents"))
+                        args.get("turnover_cents"), day=args.get("date"), counterpart_cents=args["counterpart_cents"])
 
 
 def init_app(app):

@@ -24,10 +24,20 @@ def test_environment_then_the_callers_mapping_override_defaults(monkeypatch):
     assert app.config["TIMEZONE"] == "America/Cayenne"
 
 
-def test_legal_figures_carry_their_configured_values(app):
-    rules = app.config["TAX_RULES"]
+def test_legal_figures_are_dated_and_carry_their_references(app):
+    from datetime import date
+
+    from app.tax_rules import figures_on, rule_on
+
+    table = app.config["TAX_RULES"]
+    rules = figures_on(table, date(2026, 3, 1))
     assert (rules["individual_rate_percent"], rules["difficulty_rate_percent"], rules["company_rate_percent"]) == (66, 75, 60)
     assert rules["counterpart_yearly_cap_cents"] == 7300
+    # The 75 % cap doubled for gifts made from 14 October 2025 (loi de finances pour 2026).
+    assert figures_on(table, date(2025, 10, 13))["difficulty_yearly_cap_cents"] == 100_000
+    cap = rule_on(table, "difficulty_yearly_cap_cents", date(2025, 10, 14))
+    assert (cap.value, cap.since) == (200_000, date(2025, 10, 14)) and "2026" in cap.reference
+    assert all(rule.reference for versions in table.values() for rule in versions)
 
 
 def test_health_and_openapi_document(client):

@@ -1,8 +1,12 @@
 """Reward tiers (contreparties): inline editing, and claims that never oversell."""
+from flask import current_app
 from sqlalchemy import or_, update
 
 from app.errors import Conflict, InvalidInput, NotFound
 from app.extensions import db
+from app.formatting import to_local
+from app.money import format_eur
+from app.tax_rules import figures_on, percent_text, rule_on
 from campaigns.models import RewardTier
 
 TIER_FIELDS = ("title", "description", "min_amount_cents", "quantity_limit", "fair_value_cents")
@@ -25,17 +29,36 @@ def _check_tier(values, index):
         raise InvalidInput("a reward has a title", field)
 
 
+def _check_counterpart(values, index, day):
+    """A reward a donor's gift could not carry without losing its tax reduction is refused here,
+    not discovered when the receipt is due: its fair value within the share of the gift and the
+    flat yearly amount of counterparts in force on the campaign's start date (a gift of the tier's
+    minimum amount then stays a gift; the receipt checks the donor's whole year)."""
+    table = current_app.config["TAX_RULES"]
+    rules = figures_on(table, day)
+    share, cap = rules["counterpart_max_percent"], rules["counterpart_yearly_cap_cents"]
+    fair, minimum = values.get("fair_value_cents") or 0, values["min_amount_cents"]
+    if fair * 100 > minimum * share or fair > cap:
+        reference = rule_on(table, "counterpart_max_percent", day).reference
+        raise InvalidInput(
+            f"a reward's fair value ({format_eur(fair)}) may not exceed {percent_text(share)} of its minimum "
+            f"amount ({format_eur(minimum * share // 100)}) nor {format_eur(cap)}: the gift would no longer "
+            f"earn a tax reduction ({reference})", f"tiers.{index}.fair_value_cents")
+
+
 def sync_tiers(campaign, tiers) -> None:
     """Make the campaign's tiers those listed: items with an `id` edit that tier, items without one
     are new, tiers left out are removed. A claimed tier keeps its minimum and fair value, never
     goes below what was claimed, and is never removed."""
     existing = {tier.id: tier for tier in campaign.tiers}
+    starts_on = to_local(campaign.starts_at).date()
     kept = []
     for index, values in enumerate(tiers):
         values = dict(values)
         tier_id = values.pop("id", None)
         if tier_id is None:
             _check_tier(values, index)
+            _check_counterpart(values, index, starts_on)
             tier = RewardTier(claimed_count=0, **{k: values.get(k) for k in TIER_FIELDS if k in values})
             tier.fair_value_cents = tier.fair_value_cents or 0
             tier.description = tier.description or ""
@@ -52,6 +75,8 @@ def sync_tiers(campaign, tiers) -> None:
                 if merged["quantity_limit"] is not None and merged["quantity_limit"] < tier.claimed_count:
                     raise InvalidInput(f"{tier.claimed_count} of this reward are already claimed",
                                        f"tiers.{index}")
+            if any(merged[field] != getattr(tier, field) for field in FROZEN_ONCE_CLAIMED):
+                _check_counterpart(merged, index, starts_on)  # a tier left as it was is not re-judged
             for name, value in merged.items():
                 setattr(tier, name, value)
         tier.position = index

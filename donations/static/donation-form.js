@@ -43,14 +43,33 @@
     clearTimeout(previewTimer);
     previewTimer = setTimeout(function () { updatePreview(cents); }, 250);
   }
+  function rewardValueCents() {
+    var tier = form.querySelector("input[name='reward_tier_id']:checked");
+    return tier && tier.value ? parseInt(tier.dataset.fairValue || "0", 10) : 0;
+  }
+  // The receipt carries the gift minus the reward's fair value (BOI-IR-RICI-250-10-20-10): the
+  // simulator is asked for exactly that. No date is sent: the gift is received today, and the
+  // server takes today's rules in Europe/Paris (a page left open past midnight stays right).
   function updatePreview(cents) {
     if (!cents || checked("receipt_choice") === "none") { preview.hidden = true; return; }
+    var reward = rewardValueCents();
+    if (reward > cents) { preview.hidden = true; return; }  // below the reward's minimum: the form says so
     var url = "/api/v1/tax-reduction?amount_cents=" + cents + "&donor_type=" + checked("donor_type") +
-      "&organization=" + encodeURIComponent(form.dataset.organization);
+      "&organization=" + encodeURIComponent(form.dataset.organization) + "&counterpart_cents=" + reward;
     fetch(url).then(function (r) { if (!r.ok) { throw new Error(r.status); } return r.json(); })
       .then(function (t) {
-        preview.textContent = "Après réduction d'impôt de " + t.rate_percent + " %, ce don ne vous coûte que " +
-          euros.format(t.net_cost_cents / 100) + " (réduction de " + euros.format(t.reduction_cents / 100) + ").";
+        var text = "";
+        if (t.counterpart_cents && t.eligible_cents) {
+          text = "La contrepartie vaut " + euros.format(t.counterpart_cents / 100) + " : le reçu fiscal portera " +
+            euros.format(t.eligible_cents / 100) + ". ";
+        }
+        if (t.reduction_cents) {
+          text += "Après réduction d'impôt de " + t.rate_percent + " %, ce don ne vous coûte que " +
+            euros.format(t.net_cost_cents / 100) + " (réduction de " + euros.format(t.reduction_cents / 100) + ").";
+        } else {
+          text += (t.notes && t.notes[0]) || "Ce don n'ouvre pas droit à réduction d'impôt.";
+        }
+        preview.textContent = text;
         preview.hidden = false;
       })
       .catch(function () { preview.hidden = true; });
@@ -67,6 +86,9 @@
     var free = form.querySelector("input[name='preset'][value='free']");
     if (free) { free.checked = true; }
     refresh();
+  });
+  form.querySelectorAll("input[name='reward_tier_id']").forEach(function (radio) {
+    radio.addEventListener("change", refresh);
   });
   form.querySelectorAll("input[name='donor_type'], input[name='receipt_choice']").forEach(function (radio) {
     radio.addEventListener("change", function () {

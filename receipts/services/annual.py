@@ -14,11 +14,11 @@ from sqlalchemy import select
 
 from app.extensions import db
 from campaigns.models import Campaign
-from donations.models import Donation, DonorType, ReceiptChoice
+from donations.models import Donation, ReceiptChoice
 from donations.roundup.services import donor_year_totals
 from receipts.models import Receipt, ReceiptKind, RoundupDonor
 from receipts.services.eligibility import (RECEIPTED_STATES, campaign_allows_receipts, counterpart_within_limits,
-                                           donor_snapshot, eligible_cents)
+                                           donor_key, donor_snapshot, eligible_cents)
 from receipts.services.issuing import ReceiptDraft, issue_receipts
 
 CHUNK = 64  # receipts per transaction: the counter lock is held while a chunk renders
@@ -29,9 +29,7 @@ def annual_source_key(year: int, donor_key: str) -> str:
 
 
 def _donor_key(donation):
-    if donation.donor_type is DonorType.company:
-        return f"company:{donation.company_siren}"
-    return f"individual:{(donation.email or '').strip().lower() or donation.public_id}"
+    return donor_key(donation)  # one key for a donor's annual receipt and their year's counterparts
 
 
 @dataclass
@@ -43,6 +41,8 @@ class AnnualPlan:
 
 def plan_annual(organization, year: int) -> AnnualPlan:
     """The annual receipts the organization owes for `year`, those already issued left out."""
+    # The dated table: a year's receipt takes the figures of that year (on 31 December, see
+    # app.tax_rules.rules_day), and so does the check of each donor's counterparts over the year.
     rules = current_app.config["TAX_RULES"]
     gifts = db.session.scalars(
         select(Donation).join(Campaign, Campaign.id == Donation.campaign_id)

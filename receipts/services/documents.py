@@ -8,6 +8,7 @@ from flask import current_app
 
 from app.identifiers import format_siren
 from app.money import amount_in_words, format_eur
+from app.tax_rules import figures_on, rules_day
 
 CATEGORY_LABELS = {
     "general_interest": "Œuvre ou organisme d'intérêt général",
@@ -43,8 +44,8 @@ def articles_for(donor_type) -> list[str]:
     return ["238 bis"] if donor_type == "company" else ["200", "978"]
 
 
-def footnotes(donor_type) -> list[str]:
-    rules = current_app.config["TAX_RULES"]
+def footnotes(donor_type, day) -> list[str]:
+    rules = figures_on(current_app.config["TAX_RULES"], day)  # the figures in force on the receipt's day
     notes = [
         "Montant ouvrant droit à réduction d'impôt : les dons et versements reçus, déduction faite de la "
         "valeur des contreparties éventuellement remises au donateur.",
@@ -140,5 +141,5 @@ def build_document(receipt, draft) -> dict:
         "replaces": ({"number": replaces.number, "issued_on": replaces.issued_on.strftime("%d/%m/%Y"),
                       "reason": replaces.cancel_reason} if replaces is not None else None),
         "cancelled": None,
-        "footnotes": footnotes(receipt.donor_type),
+        "footnotes": footnotes(receipt.donor_type, rules_day(receipt.paid_on, receipt.gift_year)),
     }

@@ -5,7 +5,11 @@ issues nothing and imports no other receipts service.
 """
 from datetime import date
 
+from sqlalchemy import and_, func, or_, select
+
+from app.extensions import db
 from app.formatting import to_local
+from app.tax_rules import figures_on, rules_day
 from campaigns.models import Campaign, CampaignStatus, Contribution, FundingModel, Partner, PartnerKind
 from donations.models import Donation, DonationStatus, DonorType
 
@@ -25,13 +29,50 @@ def campaign_lost_its_money(campaign: Campaign) -> bool:
     return not campaign_allows_receipts(campaign) and campaign.status in ENDED_WITHOUT_MONEY
 
 
+def donor_key(donation: Donation) -> str:
+    """Who the donor is across gifts, as annual receipts group them: a company by its SIREN, an
+    individual by their email (a gift without one stands alone)."""
+    if donation.donor_type is DonorType.company:
+        return f"company:{donation.company_siren}"
+    return f"individual:{(donation.email or '').strip().lower() or donation.public_id}"
+
+
+def _same_donor(donation: Donation):
+    if donation.donor_type is DonorType.company:
+        return Donation.company_siren == donation.company_siren
+    email = (donation.email or "").strip().lower()
+    if not email:
+        return Donation.id == donation.id
+    return func.lower(func.trim(Donation.email)) == email
+
+
 def counterpart_within_limits(donation: Donation, rules: dict) -> bool:
-    """A reward worth more than the allowed share of the gift (or the yearly cap for individuals)
-    takes the whole gift out of the reduction (BOI-IR-RICI-250-20-20)."""
-    fair = donation.tier_fair_value_cents or 0
-    if fair * 100 > donation.amount_cents * rules["counterpart_max_percent"]:
+    """Whether the gift's reward leaves it a gift (BOI-IR-RICI-250-10-20-10, "disproportion marquée").
+
+    The tolerance bounds everything a donor received from the organization in a calendar year: the
+    fair values of the rewards of their gifts of the year, up to and including this one (in the
+    order the money arrived), are within a quarter of those gifts and, for an individual, within a
+    flat amount a year (73 €). A gift with a reward that breaks it earns no reduction at all; a gift
+    without a reward is never refused, and a receipt already issued for an earlier gift stands.
+    `rules` is the dated table (TAX_RULES): the figures are those of the gift's year, taken on
+    31 December (see app.tax_rules.rules_day).
+    """
+    if not donation.tier_fair_value_cents or donation.status not in RECEIPTED_STATES:
+        return True  # no reward, or no money kept: nothing to weigh (eligible_cents says 0)
+    day = gift_date(donation)
+    figures = figures_on(rules, rules_day(gift_year=day.year))
+    earlier = or_(Donation.paid_on < day, and_(Donation.paid_on == day, Donation.id < donation.id))
+    year_gifts = db.session.execute(
+        select(func.coalesce(func.sum(Donation.amount_cents - Donation.refunded_cents), 0),
+               func.coalesce(func.sum(Donation.tier_fair_value_cents), 0))
+        .where(Donation.organization_id == donation.organization_id, Donation.donor_type == donation.donor_type,
+               _same_donor(donation), Donation.status.in_(RECEIPTED_STATES), Donation.id != donation.id,
+               Donation.paid_on >= date(day.year, 1, 1), earlier)).one()
+    kept = year_gifts[0] + donation.amount_cents - donation.refunded_cents
+    fair = year_gifts[1] + donation.tier_fair_value_cents
+    if fair * 100 > kept * figures["counterpart_max_percent"]:
         return False
-    return donation.donor_type is DonorType.company or fair <= rules["counterpart_yearly_cap_cents"]
+    return donation.donor_type is DonorType.company or fair <= figures["counterpart_yearly_cap_cents"]
 
 
 def eligible_cents(donation: Donation) -> int:
