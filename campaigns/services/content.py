@@ -1,6 +1,5 @@
 """What holders and donors write: sanitised Markdown, the cover image, news, the donor wall."""
 import hashlib
-import io
 from collections.abc import Sequence
 
 import markdown as markdown_lib
@@ -10,6 +9,7 @@ from sqlalchemy import delete, select
 
 from app.errors import InvalidInput, NotFound
 from app.extensions import db
+from app.images import check_image
 from campaigns.models import Campaign, CampaignCover, CampaignNews, CampaignStatus, WallEntry
 
 ALLOWED_TAGS = {"p", "br", "hr", "h2", "h3", "h4", "strong", "em", "b", "i", "u", "s", "blockquote", "code",
@@ -34,26 +34,8 @@ COVER_MAX_PIXELS = 6000 * 6000
 
 def set_cover(campaign, data: bytes) -> CampaignCover:
     """Check an uploaded cover by its content (not its name or declared type) and keep it."""
-    limit = current_app.config["CAMPAIGN_COVER_MAX_BYTES"]
-    if not data:
-        raise InvalidInput("the cover image is empty", "cover")
-    if len(data) > limit:
-        raise InvalidInput(f"the cover image is larger than {limit // 1024} KiB", "cover")
-    from PIL import Image, UnidentifiedImageError
-
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            kind = image.format
-            width, height = image.size
-            if kind not in COVER_FORMATS:
-                raise InvalidInput("the cover must be a PNG, JPEG or WebP image", "cover")
-            if width * height > COVER_MAX_PIXELS:
-                raise InvalidInput("the cover image has too many pixels", "cover")
-            image.verify()
-    except InvalidInput:
-        raise
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        raise InvalidInput("the cover must be a PNG, JPEG or WebP image", "cover") from None
+    kind = check_image(data, "cover", formats=tuple(COVER_FORMATS), max_pixels=COVER_MAX_PIXELS,
+                       max_bytes=current_app.config["CAMPAIGN_COVER_MAX_BYTES"], what="the cover image")
     cover = db.session.get(CampaignCover, campaign.id) or CampaignCover(campaign_id=campaign.id)
     cover.content_type = COVER_FORMATS[kind]
     cover.data = data
