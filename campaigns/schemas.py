@@ -1,4 +1,6 @@
 """Request and response shapes of the organizations, partners and campaigns API."""
+from datetime import date
+
 import marshmallow as ma
 from marshmallow import fields, validate
 
@@ -18,6 +20,17 @@ def _checked(cleaner):
         except ValueError as error:
             raise ma.ValidationError(str(error))
     return check
+
+
+def clean_financial_year_end(value):
+    """`MM-DD`, a day that exists every year (29 February does not)."""
+    try:
+        if len(value) != 5 or value[2] != "-":
+            raise ValueError
+        date(2001, int(value[:2]), int(value[3:]))
+    except ValueError:
+        raise ValueError("a day of the year as MM-DD, e.g. 12-31 or 06-30") from None
+    return value
 
 
 Slug = lambda **kw: fields.String(validate=[validate.Length(max=80), validate.Regexp(SLUG_RE, error="lower-case letters, digits and dashes only")], **kw)  # noqa: E731
@@ -40,6 +53,9 @@ class OrganizationIn(ma.Schema):
     signatory_title = fields.String(required=True, validate=validate.Length(min=2, max=200))
     email = fields.Email()
     website = fields.URL(validate=validate.Length(max=300))
+    financial_year_end = fields.String(validate=_checked(clean_financial_year_end), metadata={
+        "description": "the day the financial year closes, MM-DD (default 12-31): the period of the "
+                       "article 222 bis figures"})
 
     @ma.validates_schema
     def has_identifier(self, data, partial=False, **kwargs):
@@ -69,6 +85,7 @@ class OrganizationOut(ma.Schema):
     signatory_title = fields.String()
     email = fields.String()
     website = fields.String()
+    financial_year_end = fields.String()
     created_at = fields.DateTime()
 
 

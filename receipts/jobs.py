@@ -1,4 +1,13 @@
-"""Scheduled work: issue queued receipts every minute, and the year's annual receipts in January."""
+"""Scheduled work: issue queued receipts every minute, and last year's annual receipts every month.
+
+The annual job runs on the 15th of every month for the previous calendar year (always ended): in
+January it issues the year's annual receipts; later runs issue only what is new — a complementary
+receipt for money of that year received since (a round-up statement paid in February, an offline
+gift of December recorded in January), and the first receipt of a round-up donor who completed their
+address late. Re-planning finds nothing to do for everyone else, so a run issues nothing twice.
+The per-gift queue does not issue complementary receipts: an annual donor's money is receipted in
+bulk, and a month's delay keeps it well before the donors' declaration in May.
+"""
 import logging
 
 from flask import current_app
@@ -50,15 +59,18 @@ def _notify(receipt: Receipt) -> None:
         log.exception("could not email receipt %s", receipt.number)
 
 
-def issue_annual(organization, year, renderer=None, progress=None, notify=True) -> tuple[AnnualPlan, int]:
-    """Issue the organization's annual receipts of `year` (see `run_annual`), email each donor once
-    their chunk is committed, and invite the round-up donors whose address is still missing."""
+def issue_annual(organization, year, renderer=None, progress=None, notify=True,
+                 today=None) -> tuple[AnnualPlan, int]:
+    """Issue the organization's annual receipts of `year` (see `run_annual`; an ended year only, else
+    InvalidInput naming `year`), email each donor once their chunk is committed, and invite the
+    round-up donors whose address is still missing."""
     def after_commit(receipts):
         if notify:
             for receipt in receipts:
                 _notify(receipt)
 
-    plan, issued = run_annual(organization, year, renderer=renderer, progress=progress, on_chunk=after_commit)
+    plan, issued = run_annual(organization, year, renderer=renderer, progress=progress, on_chunk=after_commit,
+                              today=today)
     if notify:
         for email, cents in plan.waiting_for_address:
             links.email_roundup_invitation(email, organization, year, cents)
@@ -66,19 +78,20 @@ def issue_annual(organization, year, renderer=None, progress=None, notify=True) 
 
 
 def annual_receipts_job() -> None:
-    """In January: last year's annual receipts for every organization that issues receipts."""
+    """Last year's annual receipts, first and complementary, for every organization that issues them."""
     year = local_today().year - 1
     organizations = db.session.scalars(select(Organization).where(
         Organization.receipt_regime != ReceiptRegime.not_eligible).order_by(Organization.id)).all()
     with RenderPool() as pool:
         for organization in organizations:
             plan, issued = issue_annual(organization, year, renderer=pool)
-            log.info("annual receipts %s %s: %s issued, %s already, %s waiting for an address",
-                     organization.slug, year, issued, plan.already_issued, len(plan.waiting_for_address))
+            log.info("annual receipts %s %s: %s issued (%s complementary), %s already, %s waiting for an address",
+                     organization.slug, year, issued, plan.complementary, plan.already_issued,
+                     len(plan.waiting_for_address))
 
 
 def register(app):
     register_job(app, "receipts.issue_queued", issue_queued_receipts, "interval", minutes=1,
                  description="Issue the receipts of succeeded gifts and partners' grants; correct refunded gifts")
-    register_job(app, "receipts.annual", annual_receipts_job, "cron", month=1, day=15, hour=6,
-                 description="Issue last year's annual receipts")
+    register_job(app, "receipts.annual", annual_receipts_job, "cron", day=15, hour=6,
+                 description="Issue last year's annual receipts (January), then its complementary receipts")

@@ -96,6 +96,11 @@ class Receipt(db.Model):
     cancelled_by: Mapped[str | None] = mapped_column(String(254))
     replaces_id: Mapped[int | None] = mapped_column(ForeignKey("receipts.id"), unique=True)
     replaced_by_id: Mapped[int | None] = mapped_column(ForeignKey("receipts.id"), unique=True)
+    # A complementary annual receipt (money of the year received after the year's receipt was issued)
+    # refers to the donor's first annual receipt of that year.
+    complements_id: Mapped[int | None] = mapped_column(ForeignKey("receipts.id"))
+    # Set when the retention period ended (LPF art. L102 B) and the donor block and PDF were erased.
+    personal_data_erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     verification_token: Mapped[str] = mapped_column(String(64))
     pdf_sha256: Mapped[str] = mapped_column(String(64))
     pdf: Mapped[bytes] = deferred(mapped_column(LargeBinary))
@@ -104,6 +109,7 @@ class Receipt(db.Model):
     gifts = relationship("ReceiptGift", lazy="selectin", order_by="ReceiptGift.donation_id")
     replaces = relationship("Receipt", foreign_keys=[replaces_id], remote_side=[id], lazy="select")
     replaced_by = relationship("Receipt", foreign_keys=[replaced_by_id], remote_side=[id], lazy="select")
+    complements = relationship("Receipt", foreign_keys=[complements_id], remote_side=[id], lazy="select")
 
     def __repr__(self):
         return f"<Receipt {self.number} {self.status.value}>"

@@ -13,7 +13,7 @@ from app.pagination import paginate
 from campaigns import services as organizations
 from campaigns.models import Organization
 from receipts.models import ReceiptStatus
-from receipts.services import exports, links, roundup_donors
+from receipts.services import exports, links, register, roundup_donors
 
 public_bp = Blueprint("receipt_pages", __name__, template_folder="templates", static_folder="static",
                       static_url_path="/static/receipts")
@@ -132,6 +132,7 @@ def index():
     return render_template("receipts/finance.html", organization=organization, year=year, status=status, q=q,
                            receipts=receipts, page=page, cancelled=cancelled,
                            declaration=exports.tax_declaration(organization.id, year),
+                           register_check=register.sequence_check(organization.id, year)[1],
                            years=sorted(set(exports.receipt_years(organization.id)) | {local_today().year},
                                         reverse=True),
                            ReceiptStatus=ReceiptStatus)
@@ -149,9 +150,31 @@ def receipt_pdf(number):
 def export_csv():
     organization = _finance_organization() or abort(404)
     year = _year()
-    response = current_app.response_class("\ufeff" + exports.export_csv(organization.id, year), mimetype="text/csv")
+    response = current_app.response_class(exports.export_csv(organization.id, year), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="recus-{organization.slug}-{year}.csv"'
     return response
+
+
+@finance_bp.route("/registre.csv")
+@require_roles("admin", "finance")
+def register_csv():
+    """The register for the inspector (every number of the year, the sequence check) as CSV."""
+    organization = _finance_organization() or abort(404)
+    year = _year()
+    response = current_app.response_class(register.register_csv(register.build_register(organization, year)),
+                                          mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="registre-{organization.slug}-{year}.csv"'
+    return response
+
+
+@finance_bp.route("/registre.pdf")
+@require_roles("admin", "finance")
+def register_pdf():
+    organization = _finance_organization() or abort(404)
+    year = _year()
+    return send_file(io.BytesIO(register.register_pdf(register.build_register(organization, year))),
+                     mimetype="application/pdf", as_attachment=True,
+                     download_name=f"registre-{organization.slug}-{year}.pdf")
 
 
 @finance_bp.route("/archive.zip")

@@ -39,7 +39,9 @@ class AnnualOut(ma.Schema):
     organization = fields.String()
     year = fields.Integer()
     issued = fields.Integer()
-    already_issued = fields.Integer()
+    complementary = fields.Integer(metadata={"description": "of those issued, complementary receipts: money "
+                                                            "of the year received after the donor's receipt"})
+    already_issued = fields.Integer(metadata={"description": "donors whose receipts already cover all their money"})
     waiting_for_address = fields.Integer(metadata={"description": "round-up donors who have not yet given "
                                                                   "the name and address a receipt needs"})
 
@@ -85,13 +87,33 @@ class ArticleFigures(ma.Schema):
     total_cents = fields.Integer()
 
 
+class DeclarationForm(ma.Schema):
+    form = fields.String(metadata={"description": "2065-SD, 2070-SD or démarches-simplifiées"})
+    where = fields.String(metadata={"description": "where on it the figures go (or the online form's address)"})
+    who = fields.String(metadata={"description": "which organizations file it"})
+
+
+class DeclarationFigures(ma.Schema):
+    amount_eur = fields.Integer(metadata={"description": "total_cents rounded to the nearest euro, as typed"})
+    count = fields.Integer()
+
+
 class DeclarationOut(ma.Schema):
     organization = fields.String()
-    year = fields.Integer()
-    count = fields.Integer()
+    year = fields.Integer(metadata={"description": "the year in which the financial year closes"})
+    period_start = fields.Date(metadata={"description": "first day of the financial year"})
+    period_end = fields.Date(metadata={"description": "its closing day (financial_year_end)"})
+    calendar_year = fields.Boolean()
+    closed = fields.Boolean(metadata={"description": "whether the financial year has ended"})
+    count = fields.Integer(metadata={"description": "receipts, cancelled ones excluded, for money received in "
+                                                    "the period, whatever their date of issue"})
     total_cents = fields.Integer()
     by_article = fields.Dict(keys=fields.String(), values=fields.Nested(ArticleFigures))
     cancelled_count = fields.Integer()
+    to_declare = fields.Nested(DeclarationFigures)
+    deadline = fields.Date(metadata={"description": "article 223 CGI: three months after the closing; the "
+                                                   "second working day after 1 May for a 31 December closing"})
+    forms = fields.List(fields.Nested(DeclarationForm))
 
 
 class TaxReductionArgs(ma.Schema):

@@ -12,7 +12,7 @@ from app.pagination import paginate
 from app.extensions import api
 from campaigns import services as organizations
 from receipts import jobs, schemas
-from receipts.services import cancellation, exports, links, tax
+from receipts.services import cancellation, exports, links, register, tax
 
 bp = Blueprint("receipts_api", __name__, url_prefix="/api/v1",
                description="Tax receipts, exports, article 222 bis figures and the tax-reduction simulator.")
@@ -73,10 +73,33 @@ def list_receipts(args):
 @bp.arguments(schemas.YearArgs, location="query")
 def export_csv(args):
     organization = _organization_for(args.get("organization"))
-    body = exports.export_csv(organization.id, args["year"])
-    response = current_app.response_class("\ufeff" + body, mimetype="text/csv")
+    body = exports.export_csv(organization.id, args["year"])  # starts with a BOM for French spreadsheets
+    response = current_app.response_class(body, mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="recus-{organization.slug}-{args["year"]}.csv"'
     return response
+
+
+@bp.route("/receipts/register.csv", methods=["GET"])
+@require_roles("admin", "finance")
+@bp.arguments(schemas.YearArgs, location="query")
+def register_csv(args):
+    """The register for the inspector: every number of the year in order, and the sequence check."""
+    organization = _organization_for(args.get("organization"))
+    body = register.register_csv(register.build_register(organization, args["year"]))
+    response = current_app.response_class(body, mimetype="text/csv")
+    response.headers["Content-Disposition"] = (f'attachment; filename="registre-{organization.slug}-'
+                                               f'{args["year"]}.csv"')
+    return response
+
+
+@bp.route("/receipts/register.pdf", methods=["GET"])
+@require_roles("admin", "finance")
+@bp.arguments(schemas.YearArgs, location="query")
+def register_pdf(args):
+    organization = _organization_for(args.get("organization"))
+    body = register.register_pdf(register.build_register(organization, args["year"]))
+    return send_file(io.BytesIO(body), mimetype="application/pdf", as_attachment=True,
+                     download_name=f"registre-{organization.slug}-{args['year']}.pdf")
 
 
 @bp.route("/receipts/archive.zip", methods=["GET"])
@@ -101,7 +124,8 @@ def issue_annual(data):
         raise InvalidInput("this organization does not issue tax receipts", "organization")
     plan, issued = jobs.issue_annual(organization, data["year"])
     return {"organization": organization.slug, "year": data["year"], "issued": issued,
-            "already_issued": plan.already_issued, "waiting_for_address": len(plan.waiting_for_address)}
+            "complementary": plan.complementary, "already_issued": plan.already_issued,
+            "waiting_for_address": len(plan.waiting_for_address)}
 
 
 @bp.route("/receipts/<organization>/<number>.pdf", methods=["GET"])

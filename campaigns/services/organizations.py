@@ -10,7 +10,7 @@ from campaigns.models import Organization, Partner
 ORGANIZATION_FIELDS = {
     "name", "slug", "legal_form", "siren", "rna", "address_line1", "address_line2", "postal_code",
     "city", "objet", "category", "receipt_regime", "signatory_name", "signatory_title", "email",
-    "website",
+    "website", "financial_year_end",
 }
 PARTNER_FIELDS = {"name", "slug", "kind", "siren", "legal_form", "address_line1", "postal_code", "city", "website"}
 

@@ -140,6 +140,9 @@ def build_document(receipt, draft) -> dict:
         "verification_url": url,
         "replaces": ({"number": replaces.number, "issued_on": replaces.issued_on.strftime("%d/%m/%Y"),
                       "reason": replaces.cancel_reason} if replaces is not None else None),
+        "complements": ({"number": draft.complements.number,
+                         "issued_on": draft.complements.issued_on.strftime("%d/%m/%Y")}
+                        if draft.complements is not None else None),
         "cancelled": None,
         "footnotes": footnotes(receipt.donor_type, rules_day(receipt.paid_on, receipt.gift_year)),
     }

@@ -44,6 +44,7 @@ class ReceiptDraft:
     payment_methods: list = field(default_factory=list)  # PaymentMethod values: card, cheque...
     gifts: list = field(default_factory=list)  # (donation_id, eligible cents)
     replaces: Receipt | None = None
+    complements: Receipt | None = None  # a complementary annual receipt: the donor's first one of the year
 
     @property
     def amount_cents(self) -> int:
@@ -171,6 +172,7 @@ def issue_receipts(drafts, *, renderer=None, issued_on=None) -> list[Receipt]:
         receipt.pdf = pdf
         receipt.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
         receipt.replaces_id = draft.replaces.id if draft.replaces is not None else None
+        receipt.complements_id = draft.complements.id if draft.complements is not None else None
         db.session.add(receipt)
         if index % 16 == 0:
             db.session.flush()  # store these while the pool renders the next ones

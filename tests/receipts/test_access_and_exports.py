@@ -48,17 +48,40 @@ def test_list_filters_and_the_222_bis_figures_exclude_cancelled_receipts(client,
     assert figures["cancelled_count"] == 1
 
 
-def test_the_csv_export_has_one_line_per_receipt_for_the_accountant(client, finance, issued, app):
+def test_the_csv_export_opens_right_in_a_french_spreadsheet_and_says_what_each_receipt_covers(
+        client, finance, issued, app):
+    from donations.models import Donation
+    from app.extensions import db
+
     response = client.get(f"/api/v1/receipts/export.csv?year={date.today().year}", headers=finance)
     assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert response.data.startswith("\ufeff".encode("utf-8"))  # UTF-8 with a BOM
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff")), delimiter=";"))
-    assert [r["number"] for r in rows] == issued
+    assert [r["Numéro"] for r in rows] == issued
     curie, company, zola = rows
-    assert (curie["donor"], curie["address"], curie["postal_code"], curie["amount_eur"], curie["article"]) == (
-        "Marie Curie", "12 rue des Écoles", "92330", "50.00", "200")
-    assert curie["period"] == "2026-02-01" and curie["status"] == "issued" and len(curie["gift_references"]) > 10
-    assert (company["donor"], company["amount_eur"], company["article"]) == ("Boulangerie Dupont SARL", "1000.00", "238 bis")
-    assert zola["status"] == "cancelled" and "remboursé" in zola["cancel_reason"]
+    assert (curie["Donateur"], curie["Adresse"], curie["Code postal"], curie["Montant ouvrant droit à réduction (€)"],
+            curie["Article du CGI"], curie["Type de donateur"]) == (
+        "Marie Curie", "12 rue des Écoles", "92330", "50,00", "200", "Particulier")
+    assert curie["Date du don"] == "01/02/2026" and curie["État"] == "Valide"
+    assert curie["Date d'émission"].count("/") == 2 and curie["Cerfa"].startswith("11580")
+    with app.app_context():
+        gifts = {d.email: d for d in db.session.query(Donation)}
+    assert curie["Dons couverts"] == f"{gifts['marie.curie@example.org'].public_id} (01/02/2026, 50,00 €)"
+    assert (company["Donateur"], company["Montant ouvrant droit à réduction (€)"], company["Article du CGI"]) == (
+        "Boulangerie Dupont SARL", "1000,00", "238 bis")
+    # A card gift: the Stripe PaymentIntent that paid it, and the day the money arrived.
+    intent = gifts["z@example.org"].stripe_payment_intent_id
+    assert intent and zola["Paiements"].startswith(f"{intent} (carte, ")
+    assert zola["État"] == "Annulé" and "remboursé" in zola["Motif d'annulation"] and zola["Annulé le"]
+
+
+def test_cells_a_spreadsheet_would_run_as_formulas_are_neutralised(client, finance, gifts):
+    gifts.gift(gifts.campaign(), 5_000, paid_on=date(2026, 2, 1), payment_method="transfer",
+               first_name="=HYPERLINK(\"http://x\")", last_name="@Curie")
+    gifts.run_job()
+    body = client.get(f"/api/v1/receipts/export.csv?year={date.today().year}", headers=finance).get_data(as_text=True)
+    [row] = list(csv.DictReader(io.StringIO(body.lstrip("\ufeff")), delimiter=";"))
+    assert row["Donateur"] == "'=HYPERLINK(\"http://x\") @Curie"
 
 
 def test_the_zip_holds_every_pdf_of_the_year_as_stored(client, finance, issued):
@@ -119,6 +142,8 @@ def test_a_finance_officer_of_another_organization_gets_404_on_every_receipt_pat
         ("get", f"/api/v1/receipts/archive.zip?organization=asso-test&year={year}", None),
         ("post", "/api/v1/receipts/annual", {"organization": "asso-test", "year": year}),
         ("get", f"/api/v1/organizations/asso-test/tax-declaration?year={year}", None),
+        ("get", f"/api/v1/receipts/register.csv?organization=asso-test&year={year}", None),
+        ("get", f"/api/v1/receipts/register.pdf?organization=asso-test&year={year}", None),
     ]:
         response = getattr(client, method)(path, json=body, headers=other)
         assert response.status_code == 404, (path, response.status_code)
