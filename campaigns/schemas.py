@@ -10,7 +10,7 @@ from app.pagination import PageArgs
 from campaigns.services.campaigns import days_left
 from campaigns.services.pledges import list_pledges, partner_shares
 from campaigns.models import (CampaignCategory, CampaignStatus, FundingModel, OrganizationCategory, PartnerKind,
-                              ReceiptRegime)
+                              PartnerPaymentMethod, ReceiptRegime)
 
 
 def _checked(cleaner):
@@ -86,6 +86,9 @@ class OrganizationOut(ma.Schema):
     email = fields.String()
     website = fields.String()
     financial_year_end = fields.String()
+    has_signature = fields.Function(lambda o: o.signature_png is not None)
+    has_stamp = fields.Function(lambda o: o.stamp_png is not None)
+    has_logo = fields.Function(lambda o: o.logo_png is not None)
     created_at = fields.DateTime()
 
 
@@ -104,6 +107,44 @@ class PartnerIn(ma.Schema):
     def company_has_siren(self, data, **kwargs):
         if data.get("kind") is PartnerKind.company and not data.get("siren"):
             raise ma.ValidationError("a company partner needs its SIREN", "siren")
+
+
+class PartnerPatch(ma.Schema):
+    """A partner's identity as its receipts print it; a company's SIREN may be completed here."""
+
+    name = fields.String(validate=validate.Length(min=2, max=200))
+    siren = fields.String(validate=_checked(clean_siren))
+    legal_form = fields.String(validate=validate.Length(max=120))
+    address_line1 = fields.String(validate=validate.Length(max=200))
+    postal_code = fields.String(validate=validate.Regexp(r"^(\d{5})?$", error="5 digits"))
+    city = fields.String(validate=validate.Length(max=120))
+    website = fields.URL(validate=validate.Length(max=300))
+
+
+class PartnerPaymentIn(ma.Schema):
+    campaign = fields.String(required=True, validate=validate.Length(min=1, max=80))
+    amount_cents = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=10**12))
+    received_on = fields.Date(required=True, metadata={"description": "the day the money was received"})
+    method = fields.Enum(PartnerPaymentMethod, required=True)
+    reference = fields.String(required=True, validate=validate.Length(min=1, max=200),
+                              metadata={"description": "the bank's or the cheque's reference: a replay records nothing"})
+
+
+class PartnerPaymentLineOut(ma.Schema):
+    contribution_id = fields.Integer()
+    amount_cents = fields.Integer()
+
+
+class PartnerPaymentOut(ma.Schema):
+    id = fields.Integer()
+    partner = fields.Function(lambda p: p.partner.slug)
+    campaign = fields.Function(lambda p: p.campaign.slug)
+    amount_cents = fields.Integer()
+    received_on = fields.Date()
+    method = fields.Enum(PartnerPaymentMethod)
+    reference = fields.String()
+    recorded_at = fields.DateTime()
+    contributions = fields.List(fields.Nested(PartnerPaymentLineOut))
 
 
 class PartnerOut(ma.Schema):

@@ -14,6 +14,10 @@ campaign_succeeded = _signals.signal("campaign-succeeded")
 # sender: the Campaign, which has just moved to `failed`. All-or-nothing gifts are refunded.
 campaign_failed = _signals.signal("campaign-failed")
 
-# sender: the grant's Contribution (source `grant`, with its partner), just recorded. The receipts
-# package issues a company receipt (Cerfa 16216) when the partner is a company.
-partner_grant_recorded = _signals.signal("partner-grant-recorded")
+# sender: the PartnerPayment just recorded (money a partner paid for its matches and grants on a
+# campaign, received on `received_on`). The receipts package issues one company receipt (Cerfa 16216)
+# for it when the partner is a company; a pledge or a grant agreement alone earns none.
+partner_payment_recorded = _signals.signal("partner-payment-recorded")
+
+# sender: the Partner whose SIREN has just been recorded. Receipts that waited for it may be issued.
+partner_siren_recorded = _signals.signal("partner-siren-recorded")

@@ -4,6 +4,7 @@ from flask_smorest import Blueprint
 from sqlalchemy.orm import selectinload
 
 from app.auth.access import can_see_organization, current_user, ensure_organization, ensure_partner, require_roles
+from app.auth.models import Role
 from app.errors import InvalidInput
 from app.extensions import db
 from app.pagination import PageArgs, paginate
@@ -11,7 +12,8 @@ from campaigns import services
 from campaigns.models import Campaign, CampaignStatus
 from campaigns.schemas import (CampaignDetailOut, CampaignFilters, CampaignIn, CampaignOut, CampaignPatch, GrantIn,
                                GrantOut, NewsIn, NewsOut, OrganizationIn, OrganizationOut, OrganizationPatch,
-                               PartnerIn, PartnerOut, PledgeIn, PledgeOut, PledgePatch)
+                               PartnerIn, PartnerOut, PartnerPatch, PartnerPaymentIn, PartnerPaymentOut, PledgeIn,
+                               PledgeOut, PledgePatch)
 from campaigns.services.content import latest_news
 
 organizations_bp = Blueprint("organizations", __name__, url_prefix="/api/v1/organizations",
@@ -57,6 +59,47 @@ def update_organization(data, slug):
     return organization
 
 
+def _image_manager(slug):
+    """The organization, if the caller is an administrator or a finance officer of it; else 404."""
+    user = current_user()
+    if user is None:
+        abort(401)
+    organization = services.get_organization(slug)
+    if not (user.is_admin or (user.role is Role.finance and user.organization_id == organization.id)):
+        abort(404)
+    return organization
+
+
+def _uploaded_image(kind):
+    """The image of a multipart upload (field named `kind`) or of a raw `image/png`/`image/jpeg` body."""
+    limit = current_app.config["ORGANIZATION_IMAGE_MAX_BYTES"] + 1
+    upload = request.files.get(kind)
+    if upload is not None:
+        return upload.read(limit)
+    if request.mimetype in ("image/png", "image/jpeg"):
+        return request.stream.read(limit)
+    raise InvalidInput(f"send the image in the multipart field `{kind}` (PNG or JPEG)", kind)
+
+
+@organizations_bp.route("/<slug>/<any(signature, stamp, logo):kind>", methods=["PUT"])
+@organizations_bp.response(200, OrganizationOut)
+def upload_image(slug, kind):
+    """The signature printed on receipts (none is issued without it), the stamp or the logo: PNG or
+    JPEG, as multipart/form-data (field named like the image: `signature`, `stamp`, `logo`) or as the
+    raw body. Administrators and the organization's finance officers."""
+    organization = services.set_organization_image(_image_manager(slug), kind, _uploaded_image(kind))
+    db.session.commit()
+    return organization
+
+
+@organizations_bp.route("/<slug>/<any(signature, stamp, logo):kind>", methods=["DELETE"])
+@organizations_bp.response(200, OrganizationOut)
+def remove_image(slug, kind):
+    organization = services.remove_organization_image(_image_manager(slug), kind)
+    db.session.commit()
+    return organization
+
+
 @partners_bp.route("", methods=["POST"])
 @require_roles("admin")
 @partners_bp.arguments(PartnerIn)
@@ -82,6 +125,41 @@ def get_partner(slug):
     partner = services.get_partner(slug)
     ensure_partner(current_user(), partner.id)
     return partner
+
+
+@partners_bp.route("/<slug>", methods=["PATCH"])
+@require_roles("admin")
+@partners_bp.arguments(PartnerPatch)
+@partners_bp.response(200, PartnerOut)
+def update_partner(data, slug):
+    """Complete or correct a partner's identity (its company receipts print it; they wait for a SIREN)."""
+    partner = services.update_partner(services.get_partner(slug), **data)
+    db.session.commit()
+    return partner
+
+
+@partners_bp.route("/<slug>/payments", methods=["POST"])
+@require_roles("admin")
+@partners_bp.arguments(PartnerPaymentIn)
+@partners_bp.response(201, PartnerPaymentOut)
+@partners_bp.alt_response(200, schema=PartnerPaymentOut, description="A replay: the payment recorded first.")
+def record_partner_payment(data, slug):
+    """Money a partner paid for its matches and grants on a campaign: its company receipt follows."""
+    partner = services.get_partner(slug)
+    campaign = services.get_campaign(data.pop("campaign"))
+    payment, created = services.record_partner_payment(partner, campaign, **data)
+    db.session.commit()
+    return payment, 201 if created else 200
+
+
+@partners_bp.route("/<slug>/payments", methods=["GET"])
+@require_roles("admin", "partner")
+@partners_bp.arguments(PageArgs, location="query")
+@partners_bp.response(200, PartnerPaymentOut(many=True))
+def list_partner_payments(args, slug):
+    partner = services.get_partner(slug)
+    ensure_partner(current_user(), partner.id)
+    return paginate(services.partner_payments(partner), args["page"], args["per_page"])
 
 
 

@@ -13,3 +13,8 @@ gift_succeeded = _signals.signal("gift-succeeded")
 # sender: the Donation after a refund; kwargs: refunded_cents (this refund), remaining_cents (what is
 # left of the gift after it). A receipt for it is cancelled, and reissued for the remainder if any.
 gift_refunded = _signals.signal("gift-refunded")
+
+# sender: the round-up Settlement (a merchant's monthly statement), just marked paid: its money has
+# arrived. The merchant's own top-up (`match_cents`, split on the statement's lines) is a company gift
+# to each beneficiary organization, which the receipts package receipts (Cerfa 16216).
+settlement_paid = _signals.signal("settlement-paid")

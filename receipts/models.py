@@ -83,6 +83,9 @@ class Receipt(db.Model):
     amount_cents: Mapped[int] = mapped_column(BigInteger)
     paid_on: Mapped[date | None] = mapped_column(Date)  # single receipts: when the money arrived
     gift_year: Mapped[int | None] = mapped_column(Integer)  # annual receipts: "cumul <year>"
+    # A merchant's monthly top-up: the period of the gifts it attests (the statement's month).
+    period_start: Mapped[date | None] = mapped_column(Date)
+    period_end: Mapped[date | None] = mapped_column(Date)
     payment_method: Mapped[str] = mapped_column(String(120))  # French words as printed
     donor_name: Mapped[str] = mapped_column(String(300))
     donor_email: Mapped[str] = mapped_column(String(254), default="", index=True)
@@ -104,6 +107,10 @@ class Receipt(db.Model):
     verification_token: Mapped[str] = mapped_column(String(64))
     pdf_sha256: Mapped[str] = mapped_column(String(64))
     pdf: Mapped[bytes] = deferred(mapped_column(LargeBinary))
+    # Once cancelled: the same receipt rendered again with its "ANNULÉ" mark (date, reason, replacement),
+    # once, in the cancelling transaction; what every download returns afterwards. `pdf` stays as issued.
+    cancelled_pdf_sha256: Mapped[str | None] = mapped_column(String(64))
+    cancelled_pdf: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
 
     organization = relationship("Organization", lazy="joined")
     gifts = relationship("ReceiptGift", lazy="selectin", order_by="ReceiptGift.donation_id")
@@ -113,6 +120,13 @@ class Receipt(db.Model):
 
     def __repr__(self):
         return f"<Receipt {self.number} {self.status.value}>"
+
+    @property
+    def download(self) -> tuple[bytes, str]:
+        """(PDF, SHA-256) a download returns: the marked copy once cancelled, else the receipt as issued."""
+        if self.cancelled_pdf_sha256:
+            return self.cancelled_pdf, self.cancelled_pdf_sha256
+        return self.pdf, self.pdf_sha256
 
     @property
     def period_label(self) -> str | None:
@@ -131,7 +145,7 @@ class ReceiptGift(db.Model):
 
 
 class RequestAction(str, enum.Enum):
-    issue = "issue"  # a gift succeeded or a partner's grant was recorded: issue its single receipt
+    issue = "issue"  # a gift succeeded, a partner's payment or a merchant's top-up arrived: its single receipt
     refund = "refund"  # a gift was refunded: cancel its receipt, reissue for what remains
 
 
@@ -145,8 +159,12 @@ class ReceiptRequest(db.Model):
     __tablename__ = "receipt_requests"
     __table_args__ = (
         UniqueConstraint("key", name="uq_receipt_requests_key"),
-        # A row is about one gift or one partner's grant, never both, never neither.
-        CheckConstraint("(donation_id IS NULL) <> (contribution_id IS NULL)", name="one_subject"),
+        # A row is about exactly one thing: a gift, a partner's grant (rows queued before partners'
+        # payments were recorded), a partner's payment, or a merchant's top-up on a statement line.
+        CheckConstraint("(CASE WHEN donation_id IS NULL THEN 0 ELSE 1 END)"
+                        " + (CASE WHEN contribution_id IS NULL THEN 0 ELSE 1 END)"
+                        " + (CASE WHEN partner_payment_id IS NULL THEN 0 ELSE 1 END)"
+                        " + (CASE WHEN settlement_line_id IS NULL THEN 0 ELSE 1 END) = 1", name="one_subject"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -154,6 +172,10 @@ class ReceiptRequest(db.Model):
     action: Mapped[RequestAction] = mapped_column(enum_column(RequestAction, 10))
     donation_id: Mapped[int | None] = mapped_column(ForeignKey("donations.id"), index=True)
     contribution_id: Mapped[int | None] = mapped_column(ForeignKey("contributions.id"), index=True)
+    partner_payment_id: Mapped[int | None] = mapped_column(ForeignKey("partner_payments.id"), index=True)
+    settlement_line_id: Mapped[int | None] = mapped_column(ForeignKey("settlement_lines.id"), index=True)
+    # A company partner's receipt waits for the partner's SIREN (released when it is recorded).
+    waiting_for_partner_id: Mapped[int | None] = mapped_column(Integer, index=True)
     # All-or-nothing gifts and grants wait for their campaign to succeed before their receipt is issued.
     waiting_for_campaign_id: Mapped[int | None] = mapped_column(Integer, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,7 +1,7 @@
 """Receivers of the lower packages' signals. Each runs in the sender's transaction and only writes a
 row of the issuing queue; the job issues the receipt after that transaction has committed."""
-from campaigns.signals import campaign_failed, campaign_succeeded, partner_grant_recorded
-from donations.signals import gift_refunded, gift_succeeded
+from campaigns.signals import campaign_failed, campaign_succeeded, partner_payment_recorded, partner_siren_recorded
+from donations.signals import gift_refunded, gift_succeeded, settlement_paid
 from receipts.services import queue
 
 
@@ -13,8 +13,16 @@ def on_gift_refunded(donation, remaining_cents=0, **_):
     queue.queue_refund(donation, remaining_cents)
 
 
-def on_partner_grant_recorded(contribution, **_):
-    queue.queue_grant(contribution)
+def on_partner_payment_recorded(payment, **_):
+    queue.queue_partner_payment(payment)
+
+
+def on_partner_siren_recorded(partner, **_):
+    queue.release_partner(partner)
+
+
+def on_settlement_paid(settlement, **_):
+    queue.queue_settlement_paid(settlement)
 
 
 def on_campaign_succeeded(campaign, **_):
@@ -30,6 +38,8 @@ def connect() -> None:
     changes nothing, and weak=False keeps the receivers whatever the caller holds."""
     gift_succeeded.connect(on_gift_succeeded, weak=False)
     gift_refunded.connect(on_gift_refunded, weak=False)
-    partner_grant_recorded.connect(on_partner_grant_recorded, weak=False)
+    partner_payment_recorded.connect(on_partner_payment_recorded, weak=False)
+    partner_siren_recorded.connect(on_partner_siren_recorded, weak=False)
+    settlement_paid.connect(on_settlement_paid, weak=False)
     campaign_succeeded.connect(on_campaign_succeeded, weak=False)
     campaign_failed.connect(on_campaign_failed, weak=False)

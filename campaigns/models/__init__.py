@@ -13,3 +13,6 @@ from campaigns.models.ledger import (  # noqa: F401
     CampaignDonor, CampaignPartnerTotal, Contribution, ContributionSource, MatchPledge, MatchPledgeDonor,
     WallEntry,
 )
+from campaigns.models.payments import (  # noqa: F401
+    PartnerPayment, PartnerPaymentContribution, PartnerPaymentMethod,
+)

@@ -30,6 +30,8 @@ class Contribution(db.Model):
     __table_args__ = (
         CheckConstraint("amount_cents > 0", name="amount_positive"),
         CheckConstraint("reversed_cents >= 0 AND reversed_cents <= amount_cents", name="reversed_range"),
+        # A partner's match or grant is paid at most once over (campaigns.models.payments).
+        CheckConstraint("paid_cents >= 0 AND paid_cents <= amount_cents", name="paid_range"),
         CheckConstraint("source <> 'match' OR (pledge_id IS NOT NULL AND partner_id IS NOT NULL"
                         " AND donation_id IS NOT NULL)", name="match_has_pledge"),
         CheckConstraint("source <> 'grant' OR partner_id IS NOT NULL", name="grant_has_partner"),
@@ -52,6 +54,9 @@ class Contribution(db.Model):
     amount_cents: Mapped[int] = mapped_column(BigInteger)
     reversed_cents: Mapped[int] = mapped_column(BigInteger, default=0)
     reversed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Matches and grants only: how much of it the partner's payments have covered (the sum of its
+    # PartnerPaymentContribution rows, kept here so that the database refuses an over-payment).
+    paid_cents: Mapped[int] = mapped_column(BigInteger, default=0, server_default=text("0"))
     partner_id: Mapped[int | None] = mapped_column(ForeignKey("partners.id"), index=True)
     pledge_id: Mapped[int | None] = mapped_column(ForeignKey("match_pledges.id"), index=True)
     # The gift in donations (a higher package): a plain integer, no foreign key.

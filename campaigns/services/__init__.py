@@ -4,7 +4,7 @@ Everything is importable from `campaigns.services`; the submodules keep each fil
 """
 from campaigns.services.organizations import (  # noqa: F401
     create_organization, create_partner, get_organization, get_partner, list_organizations, list_partners,
-    update_organization,
+    remove_organization_image, set_organization_image, update_organization,
 )
 from campaigns.services.ledger import (  # noqa: F401
     add_contribution, match_gift, reverse_contribution, reverse_donation_contributions,
@@ -19,4 +19,7 @@ from campaigns.services.campaigns import (  # noqa: F401
 )
 from campaigns.services.pledges import (  # noqa: F401
     create_pledge, list_pledges, partner_shares, record_grant, set_pledge_active,
+)
+from campaigns.services.payments import (  # noqa: F401
+    owed_cents, partner_payments, record_partner_payment, update_partner,
 )

@@ -5,7 +5,6 @@ from sqlalchemy import select
 
 from app.errors import Conflict, InvalidInput, NotFound
 from app.extensions import db
-from campaigns import signals
 from campaigns.models import (CampaignPartnerTotal, CampaignStatus, Contribution, ContributionSource, MatchPledge,
                               Partner)
 from campaigns.services.ledger import _existing, add_contribution
@@ -59,20 +58,16 @@ def list_pledges(campaign) -> Sequence[MatchPledge]:
 def record_grant(campaign, partner_id, amount_cents, *, reference=None) -> Contribution:
     """A partner's fixed gift to a campaign (the city's subsidy, a company's patronage).
 
-    Counted in the totals as source `grant`. `partner_grant_recorded` tells the receipts package,
-    which queues the grant in this transaction; its job then issues a Cerfa 16216 receipt when the
-    partner is a company and the organization issues receipts (for an all-or-nothing campaign, once
-    it has succeeded), and otherwise records why there is none. `reference` makes it idempotent: a
-    known reference returns the first grant and signals nothing again.
+    Counted in the totals as source `grant`: what the partner has committed, not money received.
+    The partner's payment (`campaigns.services.payments.record_partner_payment`) is what earns the
+    company receipt. `reference` makes it idempotent: a known reference returns the first grant.
     """
     if reference is not None:
         known = _existing(campaign.id, ContributionSource.grant, None, None, reference)
         if known is not None:
             return known
-    contribution = add_contribution(campaign.id, ContributionSource.grant, amount_cents, partner_id=partner_id,
-                                    reference=reference)
-    signals.partner_grant_recorded.send(contribution)
-    return contribution
+    return add_contribution(campaign.id, ContributionSource.grant, amount_cents, partner_id=partner_id,
+                            reference=reference)
 
 
 def partner_shares(campaign) -> list[dict]:

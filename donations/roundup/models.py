@@ -89,6 +89,13 @@ class MerchantKey(BearerKey, db.Model):
     merchant: Mapped[Merchant] = relationship()
 
 
+class RoundupPaymentMethod(str, enum.Enum):
+    """How the customer paid the basket at the till, which pays the round-up too."""
+
+    card = "card"  # carte bancaire (the default: most tills, every e-commerce checkout)
+    cash = "cash"  # espèces
+
+
 class Roundup(db.Model):
     """One customer's round-up at one checkout. Anonymous unless the customer left an email."""
 
@@ -121,6 +128,9 @@ class Roundup(db.Model):
     # The day in the territory's time zone: what the dashboard and the settlement group by.
     occurred_on: Mapped[date] = mapped_column(Date)
     donor_email: Mapped[str | None] = mapped_column(String(254))
+    # What the donor's annual receipt ticks ("espèces" or "carte bancaire").
+    payment_method: Mapped[RoundupPaymentMethod] = mapped_column(
+        enum_column(RoundupPaymentMethod, 10), default=RoundupPaymentMethod.card, server_default="card")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The statement that collected this round-up, and the later one that gave it back if voided.
@@ -193,6 +203,7 @@ class SettlementLine(db.Model):
         CheckConstraint("(organization_id IS NULL) <> (campaign_id IS NULL)", name="one_target"),
         CheckConstraint("amount_cents >= 0", name="amount_positive"),
         CheckConstraint("share_basis_points > 0 AND share_basis_points <= 10000", name="share_range"),
+        CheckConstraint("match_cents >= 0", name="match_not_negative"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -204,5 +215,10 @@ class SettlementLine(db.Model):
     label: Mapped[str] = mapped_column(String(300))
     share_basis_points: Mapped[int] = mapped_column()
     amount_cents: Mapped[int] = mapped_column(BigInteger)
+    # The merchant's own gift in this line (its top-up, a company gift receipted once the statement is
+    # paid): the statement's match, capped at what the merchant pays on it (`total_cents`), split between
+    # the lines by the same shares and the same largest-remainder rule as `amount_cents`, so the lines'
+    # parts add up to it exactly. The rest of `amount_cents` is the customers' round-ups.
+    match_cents: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
     settlement: Mapped[Settlement] = relationship(back_populates="lines")

@@ -140,6 +140,7 @@ class RoundupIn(ma.Schema):
     roundup_cents = fields.Integer(required=True, strict=True)
     occurred_at = fields.AwareDateTime(load_default=None)
     donor_email = fields.String(load_default=None, allow_none=True)
+    payment_method = fields.String(load_default="card", metadata={"description": "card (default) or cash"})
 
 
 class RoundupOut(ma.Schema):
@@ -148,6 +149,7 @@ class RoundupOut(ma.Schema):
     roundup_cents = fields.Integer()
     total_cents = fields.Function(lambda r: r.basket_cents + r.roundup_cents)
     occurred_at = fields.DateTime()
+    payment_method = fields.Function(lambda r: getattr(r.payment_method, "value", r.payment_method))
     status = fields.String()
     created_at = fields.DateTime()
 
@@ -210,6 +212,7 @@ class SettlementLineOut(ma.Schema):
     kind = fields.Function(lambda line: "campaign" if line.campaign_id else "organization")
     share_basis_points = fields.Integer()
     amount_cents = fields.Integer()
+    match_cents = fields.Integer(metadata={"description": "the merchant's own gift within amount_cents"})
 
 
 class SettlementOut(ma.Schema):

@@ -128,7 +128,10 @@ def plan_annual(organization, year: int, today: date | None = None) -> AnnualPla
             continue
         if eligible_cents(gift) > 0:
             groups.setdefault(_donor_key(gift), []).append(gift)
-    roundups = {email.strip().lower(): cents for email, cents in donor_year_totals(organization.id, year) if cents > 0}
+    # Round-ups of paid statements only, with the modes the tills recorded (card, cash).
+    roundup_totals = donor_year_totals(organization.id, year)
+    roundups = {t.email.strip().lower(): t.cents for t in roundup_totals if t.cents > 0}
+    roundup_methods = {t.email.strip().lower(): t.payment_methods for t in roundup_totals}
     profiles = {p.email: p for p in db.session.scalars(
         select(RoundupDonor).where(RoundupDonor.email.in_(list(roundups))))} if roundups else {}
     issued, covered = _issued_for_year(organization.id, year)
@@ -137,7 +140,8 @@ def plan_annual(organization, year: int, today: date | None = None) -> AnnualPla
     def owe(donor_key, donor_gifts, roundup_cents, profile=None):
         earlier = issued.get(annual_source_key(year, donor_key))
         if earlier is None:
-            plan.drafts.append(_draft(organization, year, donor_key, donor_gifts, roundup_cents, profile))
+            plan.drafts.append(_draft(organization, year, donor_key, donor_gifts, roundup_cents, profile,
+                                      roundup_methods=roundup_methods.get(donor_key.removeprefix("individual:"), ())))
             return
         late_gifts = [g for g in donor_gifts if g.id not in covered]
         late_roundups = max(0, roundup_cents - earlier.roundup_cents)
@@ -151,7 +155,8 @@ def plan_annual(organization, year: int, today: date | None = None) -> AnnualPla
         # Round-ups alone: the donor as the first receipt printed them (or as they completed them).
         donor = (dict(first.donor), first.donor_type) if not late_gifts and profile is None else None
         plan.drafts.append(_draft(organization, year, donor_key, late_gifts, late_roundups, profile,
-                                  sequence=earlier.count + 1, complements=first, donor=donor))
+                                  sequence=earlier.count + 1, complements=first, donor=donor,
+                                  roundup_methods=roundup_methods.get(donor_key.removeprefix("individual:"), ())))
 
     for key, donor_gifts in groups.items():
         email = key.removeprefix("individual:") if key.startswith("individual:") else None
@@ -174,12 +179,14 @@ def _profile_snapshot(profile):
 
 
 def _draft(organization, year, donor_key, gifts, roundup_cents, profile=None, replaces=None, *, sequence=1,
-           complements=None, donor=None):
-    """`donor`: (snapshot, donor type) to print instead of the gifts' or the profile's."""
+           complements=None, donor=None, roundup_methods=()):
+    """`donor`: (snapshot, donor type) to print instead of the gifts' or the profile's; `roundup_methods`:
+    how the tills were paid for the round-ups (card, cash)."""
     latest = gifts[-1] if gifts else None
     kept = sum(g.amount_cents - g.refunded_cents for g in gifts)
     counterpart = sum(min(g.tier_fair_value_cents or 0, g.amount_cents - g.refunded_cents) for g in gifts)
-    methods = sorted({g.payment_method.value for g in gifts}) or ["card"]  # round-ups are paid by card
+    methods = sorted({g.payment_method.value for g in gifts} | (set(roundup_methods) if roundup_cents else set())
+                     ) or ["card"]
     return ReceiptDraft(
         organization=organization,
         source_key=(f"replaces:{replaces.number}" if replaces is not None

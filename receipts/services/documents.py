@@ -27,8 +27,32 @@ PAYMENT_BOX = {"cash": CASH, "cheque": CHEQUE, "transfer": ELECTRONIC, "direct_d
 PAYMENT_WORDS = {"cash": "espèces", "cheque": "chèque", "transfer": "virement", "direct_debit": "prélèvement",
                  "card": "carte bancaire"}
 
+# The beneficiary's quality when its gifts earn the 75 % reduction (article 200-1 ter CGI), as the form
+# words the line an organization of that kind ticks.
+DIFFICULTY_QUALITY = ("Organisme sans but lucratif qui procède à la fourniture gratuite de repas, de soins ou "
+                      "d'un logement à des personnes en difficulté, ou qui aide les victimes de violence "
+                      "domestique (article 200-1 ter du CGI)")
+
+# Forme and nature of the gift: every option of the form is printed, the one that applies ticked.
+# Version 05 of Cerfa 11580 lists, under "Autres", volunteers' expenses and the abandonment of income.
 MANUAL_GIFT = "Déclaration de don manuel"
+FORM_OPTIONS = ("Acte authentique", "Acte sous seing privé", MANUAL_GIFT, "Autres")
 CASH_NATURE = "Numéraire"
+NATURE_OPTIONS = {
+    "individual": ((CASH_NATURE, ()), ("Titres de sociétés cotés", ()),
+                   ("Autres", ("Frais engagés par les bénévoles, dont ils renoncent expressément au remboursement",
+                               "Abandon exprès de revenus ou de produits"))),
+    "company": ((CASH_NATURE, ()), ("Titres de sociétés cotés", ()), ("Autres", ())),
+}
+
+# The notes `footnotes` returns, in its order, and where the body marks each: every printed note is
+# referenced, and the template prints the mark from here.
+NOTE_MARKS = {"amount": 1, "forme": 2, "article": 3, "penalty": 4}
+
+
+def decimal_fr(value) -> str:
+    """`0,5`, `20`: a figure the French way (decimal comma, no trailing zeros)."""
+    return f"{value:g}".replace(".", ",")
 
 
 def payment_words(methods) -> str:
@@ -45,6 +69,7 @@ def articles_for(donor_type) -> list[str]:
 
 
 def footnotes(donor_type, day) -> list[str]:
+    """The form's notes, in the order of NOTE_MARKS (amount, forme, article, penalty)."""
     rules = figures_on(current_app.config["TAX_RULES"], day)  # the figures in force on the receipt's day
     notes = [
         "Montant ouvrant droit à réduction d'impôt : les dons et versements reçus, déduction faite de la "
@@ -57,7 +82,7 @@ def footnotes(donor_type, day) -> list[str]:
             f"Article 238 bis du CGI : réduction d'impôt de {rules['company_rate_percent']} % des versements "
             f"({rules['company_reduced_rate_percent']} % au-delà de "
             f"{format_eur(rules['company_reduced_rate_threshold_cents'])}), retenus dans la limite de "
-            f"{format_eur(rules['company_cap_cents'])} ou de {rules['company_cap_turnover_permille'] / 10:g} % "
+            f"{format_eur(rules['company_cap_cents'])} ou de {decimal_fr(rules['company_cap_turnover_permille'] / 10)} % "
             "du chiffre d'affaires hors taxes lorsque ce dernier montant est plus élevé.")
     else:
         notes.append(
@@ -86,6 +111,7 @@ def beneficiary_snapshot(organization) -> dict:
         "address_line2": organization.address_line2 or "", "postal_code": organization.postal_code,
         "city": organization.city, "objet": organization.objet, "category": organization.category.value,
         "signatory_name": organization.signatory_name, "signatory_title": organization.signatory_title,
+        "receipt_regime": organization.receipt_regime.value,
     }
 
 
@@ -98,6 +124,14 @@ def png_data_uri(data) -> str | None:
     return "data:image/png;base64," + base64.b64encode(data).decode() if data else None
 
 
+def qualities(beneficiary) -> list[str]:
+    """The quality lines ticked for the beneficiary: its category, and the 75 % line when it has it."""
+    lines = [CATEGORY_LABELS.get(beneficiary["category"], beneficiary["category"])]
+    if beneficiary.get("receipt_regime") == "aid_to_people_in_difficulty":
+        lines.append(DIFFICULTY_QUALITY)
+    return lines
+
+
 def build_document(receipt, draft) -> dict:
     """The mapping the PDF template reads, from a numbered receipt row and the draft it came from."""
     replaces = draft.replaces
@@ -108,13 +142,14 @@ def build_document(receipt, draft) -> dict:
     return {
         "number": receipt.number,
         "form_number": receipt.form_number, "form_version": receipt.form_version,
-        "form_title": form["title"], "form_reference": form["reference"],
+        "form_title": form["title"], "form_reference": form["reference"], "form_name": form.get("form", ""),
         "is_company": receipt.donor_type == "company",
         "beneficiary": {
             "name": beneficiary["name"], "legal_form": beneficiary["legal_form"],
             "siren": format_siren(beneficiary["siren"]) if beneficiary["siren"] else "",
             "rna": beneficiary["rna"], "address": address_lines(beneficiary), "objet": beneficiary["objet"],
             "category_label": CATEGORY_LABELS.get(beneficiary["category"], beneficiary["category"]),
+            "qualities": qualities(beneficiary),
         },
         "donor": {
             "first_name": donor.get("first_name", ""), "last_name": donor.get("last_name", ""),
@@ -125,18 +160,25 @@ def build_document(receipt, draft) -> dict:
         "amount_figures": format_eur(receipt.amount_cents), "amount_words": amount_in_words(receipt.amount_cents),
         "counterpart_cents": receipt.counterpart_cents, "counterpart_figures": format_eur(receipt.counterpart_cents),
         "gift_figures": format_eur(receipt.gift_cents),
-        "period": f"cumul {receipt.gift_year}" if receipt.gift_year else None,
+        "period": (f"cumul {receipt.gift_year}" if receipt.gift_year else
+                   # a merchant's monthly top-up: the month of the gifts, and the day the money arrived
+                   f"période du {receipt.period_start:%d/%m/%Y} au {receipt.period_end:%d/%m/%Y} "
+                   f"(versement reçu le {receipt.paid_on:%d/%m/%Y})" if receipt.period_start else None),
         "paid_on": receipt.paid_on.strftime("%d/%m/%Y") if receipt.paid_on else None,
         "gift_count": (f"{gift_count} don{'s' if gift_count > 1 else ''} sur l'année"
                        if receipt.gift_year and gift_count else None),
         "roundup_figures": format_eur(receipt.roundup_cents) if receipt.roundup_cents else None,
         "article": receipt.article, "articles": articles_for(receipt.donor_type),
-        "forme": MANUAL_GIFT, "nature": CASH_NATURE,
+        "forme": MANUAL_GIFT, "nature": CASH_NATURE, "form_options": list(FORM_OPTIONS),
+        "nature_options": [{"label": label, "others": list(others)}
+                           for label, others in NATURE_OPTIONS[receipt.donor_type]],
         "payment_modes": list(PAYMENT_MODES),
         "payment_methods": sorted({PAYMENT_BOX[m] for m in draft.payment_methods}),
         "place": beneficiary["city"], "issued_on": receipt.issued_on.strftime("%d/%m/%Y"),
         "signatory_name": beneficiary["signatory_name"], "signatory_title": beneficiary["signatory_title"],
         "signature_uri": png_data_uri(receipt.organization.signature_png),
+        "stamp_uri": png_data_uri(receipt.organization.stamp_png),
+        "logo_uri": png_data_uri(receipt.organization.logo_png),
         "verification_url": url,
         "replaces": ({"number": replaces.number, "issued_on": replaces.issued_on.strftime("%d/%m/%Y"),
                       "reason": replaces.cancel_reason} if replaces is not None else None),
@@ -144,5 +186,5 @@ def build_document(receipt, draft) -> dict:
                          "issued_on": draft.complements.issued_on.strftime("%d/%m/%Y")}
                         if draft.complements is not None else None),
         "cancelled": None,
-        "footnotes": footnotes(receipt.donor_type, rules_day(receipt.paid_on, receipt.gift_year)),
+        "footnotes": footnotes(receipt.donor_type, rules_day(receipt.paid_on, receipt.gift_year)), "marks": dict(NOTE_MARKS),
     }

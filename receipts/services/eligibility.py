@@ -1,6 +1,7 @@
 """Whether money earns a receipt, and for how much: the rules every receipt path applies.
 
-The lowest room of the receipts services: it reads gifts, grants and campaigns and decides; it
+The lowest room of the receipts services: it reads gifts, partners' payments, merchants'
+statements and campaigns and decides; it
 issues nothing and imports no other receipts service.
 """
 from datetime import date
@@ -10,8 +11,9 @@ from sqlalchemy import and_, func, or_, select
 from app.extensions import db
 from app.formatting import to_local
 from app.tax_rules import figures_on, rules_day
-from campaigns.models import Campaign, CampaignStatus, Contribution, FundingModel, Partner, PartnerKind
+from campaigns.models import Campaign, CampaignStatus, FundingModel, Partner, PartnerKind
 from donations.models import Donation, DonationStatus, DonorType
+from donations.roundup.models import Merchant, Settlement
 
 # A gift in these states is money the organization keeps (in part for a partial refund).
 RECEIPTED_STATES = {DonationStatus.succeeded, DonationStatus.partially_refunded}
@@ -99,25 +101,35 @@ def gift_date(donation: Donation) -> date:
     return donation.paid_on or donation.created_at.date()
 
 
-def grant_refusal(partner: Partner) -> str | None:
-    """Why a partner's grant earns no receipt, or None when it earns a company receipt (Cerfa 16216).
+def partner_refusal(partner: Partner) -> str | None:
+    """Why a partner's payment earns no receipt, or None when it earns a company receipt (Cerfa 16216).
 
     Only companies deduct patronage under article 238 bis; a public body or a foundation does not.
+    A company without a SIREN is not refused: its receipt waits for the SIREN (`PARTNER_SIREN_MISSING`).
     """
     if partner.kind is not PartnerKind.company:
         return f"partner is a {partner.kind.value}: no receipt"
-    if not partner.siren:
-        return "company partner without a SIREN: no receipt"
     return None
 
 
+PARTNER_SIREN_MISSING = "SIREN du partenaire manquant"
+
+
 def partner_snapshot(partner: Partner) -> dict:
-    """The company block of a grant's receipt, copied from the partner as it stands today."""
+    """The company block of a partner's receipt, copied from the partner as it stands today."""
     return {"company_name": partner.name, "legal_form": partner.legal_form or "", "siren": partner.siren or "",
             "address_line1": partner.address_line1 or "", "address_line2": "", "postal_code": partner.postal_code or "",
             "city": partner.city or "", "country": "France", "email": ""}
 
 
-def grant_date(contribution: Contribution) -> date:
-    """A grant is recorded when the money is received: that day, in the territory's calendar."""
-    return to_local(contribution.created_at).date()
+def merchant_snapshot(merchant: Merchant) -> dict:
+    """The company block of a merchant's top-up receipt: its SIREN is the first nine digits of its SIRET."""
+    return {"company_name": merchant.name, "legal_form": "", "siren": (merchant.siret or "")[:9],
+            "address_line1": merchant.address_line1 or "", "address_line2": "",
+            "postal_code": merchant.postal_code or "", "city": merchant.city or "", "country": "France",
+            "email": merchant.email or ""}
+
+
+def settlement_paid_on(settlement: Settlement) -> date:
+    """A merchant's statement is money received the day it was marked paid, in the territory's calendar."""
+    return to_local(settlement.paid_at).date()

@@ -1,5 +1,5 @@
-"""Issuing receipts: the draft of a gift's or a grant's receipt, numbering without gap or duplicate,
-the frozen snapshot, the PDF, the row.
+"""Issuing receipts: the draft of a gift's, a partner's payment's or a merchant's top-up's receipt, numbering
+without gap or duplicate, the frozen snapshot, the PDF, the row.
 
 Numbers are given under a lock on the organization's counter row for the year, taken by the issuing
 transaction itself and held until it commits: two issuers of the same organization queue behind one
@@ -9,7 +9,7 @@ rolls its numbers back with its receipts. So the sequence has no gap and no dupl
 import hashlib
 import secrets
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from flask import current_app
 from sqlalchemy import select, update
@@ -18,12 +18,13 @@ from app.errors import InvalidInput
 from app.extensions import db
 from app.formatting import local_today
 from app.sql import insert_ignoring
-from campaigns.models import Contribution, Partner
+from campaigns.models import PartnerPayment
 from donations.models import Donation
+from donations.roundup.models import SettlementLine
 from receipts.models import Receipt, ReceiptCounter, ReceiptGift, ReceiptKind
 from receipts.services import documents
-from receipts.services.eligibility import (donor_snapshot, eligible_cents, gift_date, grant_date,
-                                           partner_snapshot)
+from receipts.services.eligibility import (donor_snapshot, eligible_cents, gift_date, merchant_snapshot,
+                                           partner_snapshot, settlement_paid_on)
 from receipts.services.pdf import InlineRenderer
 
 
@@ -41,6 +42,8 @@ class ReceiptDraft:
     roundup_cents: int = 0
     paid_on: date | None = None
     gift_year: int | None = None
+    period_start: date | None = None  # a merchant's monthly top-up: the month it was given over
+    period_end: date | None = None
     payment_methods: list = field(default_factory=list)  # PaymentMethod values: card, cheque...
     gifts: list = field(default_factory=list)  # (donation_id, eligible cents)
     replaces: Receipt | None = None
@@ -70,12 +73,26 @@ def single_draft(donation: Donation, replaces: Receipt | None = None) -> Receipt
         replaces=replaces)
 
 
-def grant_draft(contribution: Contribution, partner: Partner, organization) -> ReceiptDraft:
-    """A partner company's grant: a Cerfa 16216 receipt for the money received, paid by transfer."""
+def partner_payment_draft(payment: PartnerPayment, organization) -> ReceiptDraft:
+    """A company partner's payment for its matches and grants: a Cerfa 16216 receipt for the money
+    received, dated the day it arrived, paid as recorded (transfer, cheque, direct debit)."""
     return ReceiptDraft(
-        organization=organization, source_key=f"grant:{contribution.id}", kind=ReceiptKind.single,
-        donor_type="company", donor=partner_snapshot(partner), gift_cents=contribution.net_cents,
-        paid_on=grant_date(contribution), payment_methods=["transfer"])
+        organization=organization, source_key=f"partner-payment:{payment.id}", kind=ReceiptKind.single,
+        donor_type="company", donor=partner_snapshot(payment.partner), gift_cents=payment.amount_cents,
+        paid_on=payment.received_on, payment_methods=[payment.method.value])
+
+
+def merchant_topup_draft(line: SettlementLine, organization) -> ReceiptDraft:
+    """A merchant's own top-up on one line of a paid statement: a Cerfa 16216 receipt to the merchant
+    for its part of the line, dated the day the statement was paid, for the statement's month."""
+    settlement = line.settlement
+    month = settlement.month
+    last_day = date(month.year + month.month // 12, month.month % 12 + 1, 1) - timedelta(days=1)
+    return ReceiptDraft(
+        organization=organization, source_key=f"merchant-topup:{line.id}", kind=ReceiptKind.single,
+        donor_type="company", donor=merchant_snapshot(settlement.merchant), gift_cents=line.match_cents,
+        paid_on=settlement_paid_on(settlement), period_start=month, period_end=last_day,
+        payment_methods=["transfer"])
 
 
 def format_number(year: int, sequence: int) -> str:
@@ -128,7 +145,8 @@ def numbered_receipt(draft: ReceiptDraft, year: int, sequence: int, issued_on: d
         article=article_for(organization, draft.donor_type), source_key=draft.source_key,
         gift_cents=draft.gift_cents, counterpart_cents=draft.counterpart_cents,
         roundup_cents=draft.roundup_cents, amount_cents=draft.amount_cents, paid_on=draft.paid_on,
-        gift_year=draft.gift_year, payment_method=documents.payment_words(draft.payment_methods),
+        gift_year=draft.gift_year, period_start=draft.period_start, period_end=draft.period_end,
+        payment_method=documents.payment_words(draft.payment_methods),
         donor_name=draft.donor_name, donor_email=(draft.donor.get("email") or "").strip().lower(),
         donor=dict(draft.donor), beneficiary=beneficiary, issued_on=issued_on,
         verification_token=secrets.token_urlsafe(24),
@@ -148,6 +166,10 @@ def issue_receipts(drafts, *, renderer=None, issued_on=None) -> list[Receipt]:
         raise ValueError("issue_receipts takes the drafts of one organization at a time")
     if not organization.issues_receipts:
         raise InvalidInput("this organization does not issue tax receipts", "organization")
+    if organization.signature_png is None:
+        # A receipt is signed (the signatory's image); none is issued before the organization uploads it.
+        raise InvalidInput("the organization has no signature image: upload it before issuing receipts",
+                           "signature")
     for draft in drafts:
         _check(draft)
     issued_on = issued_on or local_today()

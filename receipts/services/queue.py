@@ -5,20 +5,24 @@ transaction; we only write a queue row there (`receipts.receivers`). The job (`r
 consumes the rows, one transaction per row, and marks the row processed in the same transaction as
 the receipt: a killed run leaves it pending.
 """
-from sqlalchemy import select, update
+from sqlalchemy import exists, func, or_, select, update
 
 from app.extensions import db
 from app.sql import insert_ignoring, locked
 from app.types import utcnow
-from campaigns.models import Campaign, Contribution
+from campaigns.models import Campaign, Contribution, Organization, Partner, PartnerPayment
 from donations.models import Donation, ReceiptChoice
+from donations.roundup.models import Settlement, SettlementLine, SettlementStatus
 from receipts.models import Receipt, ReceiptRequest, RequestAction
 from receipts.services.corrections import correct_after_refund
 from receipts.services.eligibility import (campaign_allows_receipts, campaign_lost_its_money,
-                                           counterpart_within_limits, eligible_cents, grant_refusal)
-from receipts.services.issuing import grant_draft, issue_receipts, single_draft
+                                           counterpart_within_limits, eligible_cents, partner_refusal,
+                                           PARTNER_SIREN_MISSING)
+from receipts.services.issuing import issue_receipts, merchant_topup_draft, partner_payment_draft, single_draft
 
-WAITING = "waiting for the campaign"  # the only outcome that leaves a row pending
+WAITING = "waiting for the campaign"  # with SIGNATURE_WAITING, the outcomes that leave a row pending
+# No receipt is issued unsigned: the row waits, and is taken again once the organization has a signature.
+SIGNATURE_WAITING = "en attente de la signature de l'organisme"
 CAMPAIGN_FAILED = "campaign failed: no receipt"
 
 
@@ -46,14 +50,37 @@ def queue_refund(donation: Donation, remaining_cents: int) -> None:
         "donation_id": donation.id, "created_at": utcnow()}, ["key"])
 
 
-def queue_grant(contribution: Contribution) -> None:
-    """A partner's grant was recorded. Every grant gets a row, so that the job records why one that
-    earns no receipt (a public body's, an organization without a receipt regime) got none."""
-    campaign = db.session.get(Campaign, contribution.campaign_id)
+def queue_partner_payment(payment: PartnerPayment) -> None:
+    """A partner's payment was recorded: its company receipt. Every payment gets a row, so that the job
+    records why one that earns no receipt (a public body's, an organization without receipts) got none."""
     insert_ignoring(ReceiptRequest, {
-        "key": f"grant:{contribution.id}", "action": RequestAction.issue.value,
-        "contribution_id": contribution.id, "waiting_for_campaign_id": _waiting_for(campaign),
+        "key": f"partner-payment:{payment.id}", "action": RequestAction.issue.value,
+        "partner_payment_id": payment.id, "waiting_for_campaign_id": _waiting_for(payment.campaign),
         "created_at": utcnow()}, ["key"])
+
+
+def queue_settlement_paid(settlement: Settlement) -> None:
+    """A round-up statement was paid: the merchant's top-up on each line (a company gift to that
+    line's organization) gets its receipt, when there is one and the organization gives receipts."""
+    campaigns = {c.id: c for c in db.session.scalars(select(Campaign).where(
+        Campaign.id.in_({line.campaign_id for line in settlement.lines if line.campaign_id})))}
+    organizations = {o.id: o for o in db.session.scalars(select(Organization).where(
+        Organization.id.in_({line.recipient_organization_id for line in settlement.lines})))}
+    for line in settlement.lines:
+        if line.match_cents <= 0 or not organizations[line.recipient_organization_id].issues_receipts:
+            continue
+        campaign = campaigns.get(line.campaign_id)
+        insert_ignoring(ReceiptRequest, {
+            "key": f"merchant-topup:{line.id}", "action": RequestAction.issue.value,
+            "settlement_line_id": line.id,
+            "waiting_for_campaign_id": _waiting_for(campaign) if campaign is not None else None,
+            "created_at": utcnow()}, ["key"])
+
+
+def release_partner(partner: Partner) -> None:
+    """A partner's SIREN was recorded: its receipts that waited for it may be issued now."""
+    db.session.execute(update(ReceiptRequest).where(ReceiptRequest.waiting_for_partner_id == partner.id)
+                       .values(waiting_for_partner_id=None).execution_options(synchronize_session=False))
 
 
 def release_campaign(campaign: Campaign) -> None:
@@ -72,25 +99,58 @@ def drop_campaign(campaign: Campaign) -> None:
 
 # --- the job's work, one request per transaction ---
 
+def _of_organization(condition):
+    """Rows whose organization (the gift's, or the grant's campaign's) meets `condition`."""
+    return or_(
+        exists().where(Donation.id == ReceiptRequest.donation_id, Organization.id == Donation.organization_id,
+                       condition),
+        exists().where(Contribution.id == ReceiptRequest.contribution_id, Campaign.id == Contribution.campaign_id,
+                       Organization.id == Campaign.organization_id, condition),
+        exists().where(PartnerPayment.id == ReceiptRequest.partner_payment_id,
+                       Campaign.id == PartnerPayment.campaign_id, Organization.id == Campaign.organization_id,
+                       condition),
+        exists().where(SettlementLine.id == ReceiptRequest.settlement_line_id,
+                       Organization.id == SettlementLine.recipient_organization_id, condition))
+
+
 def next_request() -> ReceiptRequest | None:
-    """The oldest row ready to process, locked; on PostgreSQL a row another worker holds is skipped."""
+    """The oldest row ready to process, locked; on PostgreSQL a row another worker holds is skipped.
+    A row that waited for its organization's signature is ready once the signature is there."""
     return db.session.scalar(locked(
         select(ReceiptRequest)
-        .where(ReceiptRequest.processed_at.is_(None), ReceiptRequest.waiting_for_campaign_id.is_(None))
+        .where(ReceiptRequest.processed_at.is_(None), ReceiptRequest.waiting_for_campaign_id.is_(None),
+               ReceiptRequest.waiting_for_partner_id.is_(None),
+               or_(ReceiptRequest.outcome.is_distinct_from(SIGNATURE_WAITING),
+                   _of_organization(Organization.signature_png.isnot(None))))
         .order_by(ReceiptRequest.id).limit(1), skip_locked=True))
+
+
+def waiting_for_signature(organization_id: int) -> int:
+    """How many queued receipts of the organization wait for its signature image."""
+    return db.session.scalar(select(func.count()).select_from(ReceiptRequest).where(
+        ReceiptRequest.processed_at.is_(None), ReceiptRequest.outcome == SIGNATURE_WAITING,
+        _of_organization(Organization.id == organization_id)))
 
 
 def process_request(request: ReceiptRequest, rules: dict, renderer=None) -> list[Receipt]:
     """Do what one queue row asks; returns the receipts issued. The caller commits."""
-    if request.contribution_id is not None:
-        outcome, issued = _issue_for_grant(request, db.session.get(Contribution, request.contribution_id),
-                                           renderer)
+    if request.partner_payment_id is not None:
+        outcome, issued = _issue_for_partner_payment(
+            request, db.session.get(PartnerPayment, request.partner_payment_id), renderer)
+    elif request.settlement_line_id is not None:
+        outcome, issued = _issue_for_merchant_topup(
+            request, db.session.get(SettlementLine, request.settlement_line_id), renderer)
+    elif request.contribution_id is not None:
+        # Grants were queued when recorded before revision 0005; none is pending since (see it).
+        outcome, issued = "receipted when the partner's payment is recorded", []
     elif request.action is RequestAction.issue:
         outcome, issued = _issue_for_gift(request, db.session.get(Donation, request.donation_id), rules, renderer)
     else:
-        outcome, issued = correct_after_refund(db.session.get(Donation, request.donation_id), renderer)
+        donation = db.session.get(Donation, request.donation_id)
+        outcome, issued = ((SIGNATURE_WAITING, []) if donation.organization.signature_png is None
+                           else correct_after_refund(donation, renderer))
     request.outcome = outcome
-    if outcome != WAITING:
+    if outcome not in (WAITING, SIGNATURE_WAITING, PARTNER_SIREN_MISSING):
         request.processed_at = utcnow()
     db.session.flush()
     return issued
@@ -114,23 +174,47 @@ def _issue_for_gift(request, donation, rules, renderer):
         return "reward above the allowed counterpart: no receipt", []
     if eligible_cents(donation) <= 0:
         return f"nothing to receipt ({donation.status.value})", []
+    if donation.organization.signature_png is None:
+        return SIGNATURE_WAITING, []
     receipts = issue_receipts([single_draft(donation)], renderer=renderer)
     return (f"issued {receipts[0].number}" if receipts else "already issued"), receipts
 
 
-def _issue_for_grant(request, contribution, renderer):
-    campaign = db.session.get(Campaign, contribution.campaign_id)
+def _issue_for_partner_payment(request, payment, renderer):
+    campaign = payment.campaign
     organization = campaign.organization
     if not organization.issues_receipts:
         return f"{organization.slug} does not issue tax receipts: no receipt", []
-    partner = contribution.partner
-    refusal = grant_refusal(partner)
+    partner = payment.partner
+    refusal = partner_refusal(partner)
     if refusal is not None:
         return refusal, []
     waiting = _wait_for(request, campaign)
     if waiting is not None:
         return waiting, []
-    if contribution.net_cents <= 0:
-        return "grant reversed: no receipt", []
-    receipts = issue_receipts([grant_draft(contribution, partner, organization)], renderer=renderer)
+    if not partner.siren:
+        # Asked for: the row waits until the partner's SIREN is recorded (`release_partner`).
+        request.waiting_for_partner_id = partner.id
+        return PARTNER_SIREN_MISSING, []
+    if organization.signature_png is None:
+        return SIGNATURE_WAITING, []
+    receipts = issue_receipts([partner_payment_draft(payment, organization)], renderer=renderer)
+    return (f"issued {receipts[0].number}" if receipts else "already issued"), receipts
+
+
+def _issue_for_merchant_topup(request, line, renderer):
+    organization = db.session.get(Organization, line.recipient_organization_id)
+    if not organization.issues_receipts:
+        return f"{organization.slug} does not issue tax receipts: no receipt", []
+    if line.settlement.status is not SettlementStatus.paid:
+        return "statement not paid: no receipt", []
+    if line.match_cents <= 0:
+        return "no top-up on this line: no receipt", []
+    if line.campaign_id is not None:
+        waiting = _wait_for(request, db.session.get(Campaign, line.campaign_id))
+        if waiting is not None:
+            return waiting, []
+    if organization.signature_png is None:
+        return SIGNATURE_WAITING, []
+    receipts = issue_receipts([merchant_topup_draft(line, organization)], renderer=renderer)
     return (f"issued {receipts[0].number}" if receipts else "already issued"), receipts

@@ -220,7 +220,8 @@ def shares_of_100_percent(draw):
 @given(shares=shares_of_100_percent(), roundups=st.integers(min_value=0, max_value=10**10),
        ratio=st.integers(min_value=0, max_value=1000), cap=st.one_of(st.none(), st.integers(0, 10**8)))
 def test_statement_lines_always_add_up_to_the_total(shares, roundups, ratio, cap):
-    """Whatever the shares, the match and its cap, the lines of a statement add up to its total exactly."""
+    """Whatever the shares, the match and its cap, the lines of a statement add up to its total exactly,
+    and their parts of the merchant's match to the match."""
     from types import SimpleNamespace
 
     from donations.roundup.models import Settlement
@@ -232,8 +233,10 @@ def test_statement_lines_always_add_up_to_the_total(shares, roundups, ratio, cap
     organizations = {index + 1: SimpleNamespace(id=index + 1, name=f"Org {index}") for index in range(len(shares))}
     match = match_for(merchant, roundups)
     assert 0 <= match <= roundups * ratio / 100 and (cap is None or match <= cap)
-    settlement = Settlement(total_cents=roundups + match)
+    settlement = Settlement(total_cents=roundups + match, match_cents=match)
     lines = _lines(merchant, settlement, (organizations, {}))
     assert sum(line.amount_cents for line in lines) == settlement.total_cents
+    # The merchant's top-up, receipted per line, adds up to its match exactly too.
+    assert sum(line.match_cents for line in lines) == match
     for line, share in zip(lines, shares):
         assert abs(line.amount_cents - settlement.total_cents * share / 10_000) < 1

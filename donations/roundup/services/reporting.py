@@ -1,13 +1,14 @@
 """What merchants, beneficiaries and the receipts package read: aggregates computed by SQL."""
 from collections import defaultdict
 from datetime import date
+from typing import NamedTuple
 
 from sqlalchemy import Select, func, select
 
 from app.extensions import db
 from app.money import split_largest_remainder
 from campaigns.models import Campaign
-from donations.roundup.models import Roundup, Settlement, SettlementLine
+from donations.roundup.models import RoundupPaymentMethod, Roundup, Settlement, SettlementLine, SettlementStatus
 
 
 def daily_totals(merchant_id, date_from: date, date_to: date) -> list[tuple[date, int, int]]:
@@ -57,20 +58,33 @@ def settlements_for(*, merchant_id=None, organization_id=None, month: date | Non
     return query
 
 
-def donor_year_totals(organization_id, year) -> list[tuple[str, int]]:
-    """[(donor email, cents)] given to `organization_id` in `year` through settled round-ups.
+class DonorRoundups(NamedTuple):
+    """What one identified donor gave an organization in a year through paid statements."""
 
-    A donor's round-ups of the year (by the day they were given, in the territory's time zone), not
-    voided, are taken per statement that collected them, and split between that statement's lines by
-    their shares with the same largest-remainder rule as the statement itself; the donor's part of
-    every line whose money reaches the organization (its own line, or a line of one of its
-    campaigns) is summed. The merchant's match is the merchant's gift, never the customer's.
+    email: str
+    cents: int
+    payment_methods: tuple[str, ...]  # the tills' modes, e.g. ("card",) or ("card", "cash")
+
+
+def donor_year_totals(organization_id, year) -> list[DonorRoundups]:
+    """[(donor email, cents, payment methods)] given to `organization_id` in `year` through round-ups
+    whose statement the merchant has paid.
+
+    Only money received counts: a statement not yet paid is left out (its round-ups join a
+    complementary annual receipt once it is paid). A donor's round-ups of the year (by the day they
+    were given, in the territory's time zone), not voided, are taken per statement that collected
+    them, and split between that statement's lines by their shares with the same largest-remainder
+    rule as the statement itself; the donor's part of every line whose money reaches the organization
+    (its own line, or a line of one of its campaigns) is summed. The payment methods are those the
+    tills recorded for the round-ups counted. The merchant's match is the merchant's gift, never the
+    customer's.
     """
     lines_by_settlement = defaultdict(list)
     lines = db.session.execute(
         select(SettlementLine.settlement_id, SettlementLine.id, SettlementLine.share_basis_points,
                SettlementLine.recipient_organization_id)
-        .where(SettlementLine.settlement_id.in_(
+        .join(Settlement, Settlement.id == SettlementLine.settlement_id)
+        .where(Settlement.status == SettlementStatus.paid, SettlementLine.settlement_id.in_(
             select(SettlementLine.settlement_id).where(SettlementLine.recipient_organization_id == organization_id)))
         .order_by(SettlementLine.settlement_id, SettlementLine.id))
     for settlement_id, _, share, recipient in lines:
@@ -78,14 +92,18 @@ def donor_year_totals(organization_id, year) -> list[tuple[str, int]]:
     if not lines_by_settlement:
         return []
     gifts = db.session.execute(
-        select(Roundup.settlement_id, Roundup.donor_email, func.sum(Roundup.roundup_cents))
+        select(Roundup.settlement_id, Roundup.donor_email, Roundup.payment_method, func.sum(Roundup.roundup_cents))
         .where(Roundup.donor_email.is_not(None), Roundup.voided_at.is_(None),
                Roundup.settlement_id.in_(list(lines_by_settlement)),
                Roundup.occurred_on >= date(year, 1, 1), Roundup.occurred_on < date(year + 1, 1, 1))
-        .group_by(Roundup.settlement_id, Roundup.donor_email))
-    totals = defaultdict(int)
-    for settlement_id, email, cents in gifts:
+        .group_by(Roundup.settlement_id, Roundup.donor_email, Roundup.payment_method))
+    totals, methods = defaultdict(int), defaultdict(set)
+    for settlement_id, email, method, cents in gifts:
         shares = lines_by_settlement[settlement_id]
         parts = split_largest_remainder(int(cents), [share for share, _ in shares])
-        totals[email] += sum(part for part, (_, ours) in zip(parts, shares) if ours)
-    return sorted((email, cents) for email, cents in totals.items() if cents > 0)
+        ours = sum(part for part, (_, mine) in zip(parts, shares) if mine)
+        totals[email] += ours
+        if ours > 0:
+            methods[email].add(RoundupPaymentMethod(method).value)
+    return sorted(DonorRoundups(email, cents, tuple(sorted(methods[email])))
+                  for email, cents in totals.items() if cents > 0)
