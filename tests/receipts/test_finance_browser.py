@@ -26,7 +26,7 @@ def test_a_finance_officer_reads_filters_and_downloads_receipts_on_a_phone(live_
     page.wait_for_url("**/finance")
     assert page.locator("h1").inner_text() == "Reçus fiscaux — Association asso-test"
     assert page.get_by_role("link", name="Finances").is_visible()
-    declaration = page.locator("section", has=page.get_by_role("heading", name=f"Déclaration article 222 bis du CGI — reçus émis en {date.today().year}"))
+    declaration = page.locator("section", has=page.get_by_role("heading", name=f"Déclaration article 222 bis du CGI — dons reçus en {date.today().year}"))
     assert "50,00" in declaration.locator("tfoot").inner_text()
 
     page.select_option("#status", "cancelled")
