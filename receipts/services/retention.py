@@ -4,9 +4,9 @@
   administration's right to inspect reaches documents of the six years before (livre des procédures
   fiscales, art. L102 B; the inspection itself, art. L14 A). A receipt issued in 2019 is kept until
   31/12/2025; in 2026 its retention has ended. One issued in 2020 is kept until 31/12/2026.
-- Donors' personal data are kept only as long as they are needed (RGPD art. 5-1-e; the CNIL's guidance
-  for associations: keep the donor's data for the receipt and the accounting duty, then erase or
-  anonymise). Here: as long as a receipt that covers the gift is kept, or for a gift without a receipt
+- Donors' personal data are kept only as long as they are needed (RGPD art. 5-1-c and 5-1-e, data
+  minimisation and storage limitation; the CNIL's guidance on retention periods: keep only what the
+  purpose needs — here the receipt and the accounting duty — then erase or anonymise). Here: as long as a receipt that covers the gift is kept, or for a gift without a receipt
   six years after the end of its year — never while the gift is still open (pending, disputed, a
   monthly gift still running, a receipt request not yet processed).
 - What stays is what accounting needs: amounts, dates, statuses, numbers, payment references, the
@@ -27,7 +27,7 @@ from sqlalchemy.orm import undefer
 from app.extensions import db
 from app.formatting import local_today, to_local
 from app.types import utcnow
-from donations.models import Donation, DonationStatus
+from donations.models import Donation, DonationRefund, DonationStatus, RefundStatus
 from donations.roundup.models import Roundup
 from receipts.models import Receipt, ReceiptGift, ReceiptRequest, ReceiptStatus, RoundupDonor
 from receipts.services.register import build_register, register_csv
@@ -104,10 +104,12 @@ def _has_personal_data():
 
 
 def _open_gift():
-    """Still needed: an open state, a monthly gift still running, a receipt request not processed."""
+    """Still needed: an open state, a monthly gift still running, a refund not yet carried out, a
+    receipt request not yet processed."""
     return or_(Donation.status.in_(OPEN_STATES),
                and_(Donation.monthly.is_(True), Donation.stripe_subscription_id.is_not(None),
                     Donation.subscription_cancelled_at.is_(None)),
+               exists().where(DonationRefund.donation_id == Donation.id, DonationRefund.status == RefundStatus.intended),
                exists().where(ReceiptRequest.donation_id == Donation.id, ReceiptRequest.processed_at.is_(None)))
 
 
