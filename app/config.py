@@ -63,6 +63,10 @@ def defaults():
         "OPENAPI_JSON_PATH": "openapi.json",
         "SCHEDULER_ENABLED": os.environ.get("SCHEDULER_ENABLED", "") == "1",
         "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO"),
+        # PostgreSQL session limits (app/engine.py): a lock waited for, a statement, an idle transaction.
+        "DB_LOCK_TIMEOUT_MS": _env_int("DB_LOCK_TIMEOUT_MS", 15_000),
+        "DB_STATEMENT_TIMEOUT_MS": _env_int("DB_STATEMENT_TIMEOUT_MS", 120_000),
+        "DB_IDLE_IN_TRANSACTION_SESSION_TIMEOUT_MS": _env_int("DB_IDLE_IN_TRANSACTION_SESSION_TIMEOUT_MS", 60_000),
         # Campaigns: the largest cover image a holder may upload.
         "CAMPAIGN_COVER_MAX_BYTES": _env_int("CAMPAIGN_COVER_MAX_BYTES", 2 * 1024 * 1024),
         # Donations: a pending gift is re-read from Stripe after this long, and given up after that.

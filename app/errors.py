@@ -6,6 +6,8 @@ Services raise the exceptions below with plain words; the JSON API renders them 
 import logging
 
 from flask import current_app, json, render_template, request
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -140,7 +142,25 @@ def html_error(status, detail=None):
     return render_template("error.html", status=status, title=title, detail=detail), status
 
 
+RETRY_AFTER_SECONDS = 5
+
+
+def database_unavailable_response(error):
+    """The database is down, restarting, or a lock or statement timed out: nothing was written (the
+    transaction is rolled back), so the client may simply try again in a few seconds."""
+    log.warning("database unavailable on %s %s: %s", request.method, request.path, error)
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+    if not wants_problem_json():
+        body, status = html_error(503, "Le service est momentanément indisponible : réessayez dans quelques "
+                                       "secondes.")
+        return body, status, headers
+    return problem_response(503, "Service unavailable", "The database is unavailable; retry shortly.",
+                            type_slug="database-unavailable", headers=headers)
+
+
 def init_app(app):
     app.register_error_handler(DomainError, domain_error_response)
     # flask-smorest registers its own JSON handler; ours replaces it for both pages and API.
     app.register_error_handler(HTTPException, http_exception_response)
+    app.register_error_handler(OperationalError, database_unavailable_response)
+    app.register_error_handler(PoolTimeout, database_unavailable_response)

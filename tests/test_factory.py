@@ -41,7 +41,7 @@ def test_legal_figures_are_dated_and_carry_their_references(app):
 
 
 def test_health_and_openapi_document(client):
-    assert client.get("/api/v1/health").json == {"status": "ok"}
+    assert client.get("/api/v1/health").json == {"status": "ok", "database": "ok"}
     document = client.get("/api/v1/openapi.json").json
     assert document["info"]["title"] == "Solidaire"
     assert "/api/v1/organizations" in document["paths"]

@@ -6,6 +6,7 @@ from flask import abort, current_app, g
 
 from app.auth.access import bearer_token, current_user
 from app.auth.models import Role
+from app.engine import read_only
 from app.errors import DomainError
 from donations.roundup import hotpath
 from donations.roundup.services.merchants import (KEY_PREFIX, get_merchant_by_id, hash_key, merchant_for_key,
@@ -85,7 +86,8 @@ def require_merchant_key(view):
         if not rule.active:
             raise MerchantInactive("this merchant's round-up is switched off")
         g.current_merchant, g.merchant_key_hash = rule, key_hash
-        return view(*args, **kwargs)
+        with read_only():  # its writes go through the hot path's own connection (app/engine.py)
+            return view(*args, **kwargs)
 
     return wrapper
 

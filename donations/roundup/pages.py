@@ -12,6 +12,7 @@ from babel.dates import format_date
 from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template, request, session,
                    url_for)
 
+from app.engine import session_reads_only
 from app.errors import DomainError, InvalidInput
 from app.extensions import csrf, db
 from app.formatting import local_today
@@ -173,6 +174,7 @@ def widget_rule(slug):
 
 
 @bp.route("/commercant/demo/<slug>", methods=["GET", "POST"])
+@session_reads_only  # the round-up is written by the checkout's own connection
 def demo_checkout(slug):
     """A web shop's checkout with the widget. Its form plays the shop's own back end: signed in as this
     merchant it records the round-up for real (as the back end would with its key); otherwise it only

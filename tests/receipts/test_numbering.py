@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
+from app.engine import read_only
 from app.extensions import db
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -93,7 +94,7 @@ def test_a_batch_killed_half_way_then_re_run_issues_each_receipt_once_without_ga
                              start_new_session=True)
 
     def count():
-        with app.app_context():
+        with app.app_context(), read_only():
             try:
                 return db.session.scalar(select(func.count()).select_from(Receipt))
             finally:
