@@ -40,8 +40,8 @@ def annual_command(year, slug, workers):
                 raise click.ClickException(refusal.detail) from None
             with click.progressbar(length=todo, label=f"{organization.slug} {year}") as bar:
                 plan, issued = issue_annual(organization, year, renderer=pool, progress=bar.update)
-            click.echo(f"{organization.slug}: {issued} issued ({plan.complementary} complementary), "
-                       f"{plan.already_issued} already issued, "
+            click.echo(f"{organization.slug}: {issued} issued, {plan.already_issued} already issued, "
+                       f"{plan.complementary} complementary, "
                        f"{len(plan.waiting_for_address)} round-up donors waiting for their address")
 
 

@@ -91,8 +91,8 @@ def test_the_annual_command_shows_progress_and_is_idempotent(runner, finance, gi
     result = runner.invoke(args=["receipts", "annual", "--year", "2025", "--organization", "asso-test",
                                  "--workers", "1"])
     assert result.exit_code == 0, result.output
-    assert "asso-test: 3 issued (0 complementary), 0 already issued" in result.output
+    assert "asso-test: 3 issued, 0 already issued, 0 complementary" in result.output
     again = runner.invoke(args=["receipts", "annual", "--year", "2025", "--organization", "asso-test",
                                 "--workers", "1"])
-    assert "0 issued (0 complementary), 3 already issued" in again.output
+    assert "0 issued, 3 already issued, 0 complementary" in again.output
     assert [r[0][-6:] for r in gifts.receipts()] == ["000001", "000002", "000003"]
