@@ -20,10 +20,24 @@ def _env_list(name):
     return [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
 
 
-# Cerfa form versions are configuration: the tax administration revises them.
+# Cerfa form versions are configuration: the tax administration revises them. Each receipt prints the
+# form's number, version, name, title and article line as published on impots.gouv.fr.
 CERFA_FORMS = {
-    "individual": {"number": "11580", "version": "05", "title": "Reçu au titre des dons à certains organismes d'intérêt général", "reference": "Articles 200, 238 bis et 978 du code général des impôts"},
-    "company": {"number": "16216", "version": "01", "title": "Reçu au titre des dons à certains organismes d'intérêt général", "reference": "Article 238 bis du code général des impôts"},
+    # Individuals: Cerfa n° 11580*05 (form 2041-RD), articles 200 and 978 only; since version 05 the
+    # companies' article 238 bis has its own form.
+    "individual": {
+        "number": "11580", "version": "05", "form": "2041-RD",
+        "title": "Reçu des dons et versements effectués par les particuliers au titre des articles 200 et 978 "
+                 "du code général des impôts",
+        "reference": "Articles 200 et 978 du code général des impôts",
+    },
+    # Companies: Cerfa n° 16216*02 (form 2041-MEC-SD), article 238 bis (5 bis: the receipt is required).
+    "company": {
+        "number": "16216", "version": "02", "form": "2041-MEC-SD",
+        "title": "Reçu des dons et versements effectués par les entreprises au titre de l'article 238 bis du "
+                 "code général des impôts",
+        "reference": "Article 238 bis du code général des impôts",
+    },
 }
 
 
@@ -69,6 +83,8 @@ def defaults():
         "DB_IDLE_IN_TRANSACTION_SESSION_TIMEOUT_MS": _env_int("DB_IDLE_IN_TRANSACTION_SESSION_TIMEOUT_MS", 60_000),
         # Campaigns: the largest cover image a holder may upload.
         "CAMPAIGN_COVER_MAX_BYTES": _env_int("CAMPAIGN_COVER_MAX_BYTES", 2 * 1024 * 1024),
+        # Organizations: the largest signature, stamp or logo image staff may upload (PNG or JPEG).
+        "ORGANIZATION_IMAGE_MAX_BYTES": _env_int("ORGANIZATION_IMAGE_MAX_BYTES", 1024 * 1024),
         # Donations: a pending gift is re-read from Stripe after this long, and given up after that.
         "DONATIONS_RECONCILE_AFTER_MINUTES": _env_int("DONATIONS_RECONCILE_AFTER_MINUTES", 15),
         "DONATIONS_ABANDON_AFTER_HOURS": _env_int("DONATIONS_ABANDON_AFTER_HOURS", 24),

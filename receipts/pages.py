@@ -14,6 +14,7 @@ from campaigns import services as organizations
 from campaigns.models import Organization
 from receipts.models import ReceiptStatus
 from receipts.services import exports, links, register, roundup_donors
+from receipts.services.queue import waiting_for_signature
 
 public_bp = Blueprint("receipt_pages", __name__, template_folder="templates", static_folder="static",
                       static_url_path="/static/receipts")
@@ -77,9 +78,11 @@ def roundup_identity(token):
 
 
 def _pdf(receipt):
-    response = send_file(io.BytesIO(receipt.pdf), mimetype="application/pdf", as_attachment=True,
-                         download_name=f"recu-{receipt.number}.pdf", etag=receipt.pdf_sha256)
-    response.headers["X-Content-SHA256"] = receipt.pdf_sha256
+    # Once cancelled, the copy marked "ANNULÉ" (the PDF as issued stays stored, unchanged).
+    data, sha256 = receipt.download
+    response = send_file(io.BytesIO(data), mimetype="application/pdf", as_attachment=True,
+                         download_name=f"recu-{receipt.number}.pdf", etag=sha256)
+    response.headers["X-Content-SHA256"] = sha256
     return response
 
 
@@ -135,7 +138,31 @@ def index():
                            register_check=register.sequence_check(organization.id, year)[1],
                            years=sorted(set(exports.receipt_years(organization.id)) | {local_today().year},
                                         reverse=True),
-                           ReceiptStatus=ReceiptStatus)
+                           ReceiptStatus=ReceiptStatus,
+                           waiting_for_signature=waiting_for_signature(organization.id),
+                           image_max_kib=current_app.config["ORGANIZATION_IMAGE_MAX_BYTES"] // 1024)
+
+
+@finance_bp.route("/signature", methods=["POST"])
+@require_roles("admin", "finance")
+def upload_signature():
+    """The signatory's image, from the finance page: receipts waiting for it are issued at the next run."""
+    csrf.protect()
+    organization = _finance_organization() or abort(404)
+    upload = request.files.get("signature")
+    try:
+        organizations.set_organization_image(
+            organization, "signature",
+            upload.read(current_app.config["ORGANIZATION_IMAGE_MAX_BYTES"] + 1) if upload else b"")
+    except InvalidInput:
+        db.session.rollback()
+        flash("Image refusée : choisissez une image PNG ou JPEG de "
+              f"{current_app.config['ORGANIZATION_IMAGE_MAX_BYTES'] // 1024} Kio au plus.", "error")
+    else:
+        db.session.commit()
+        flash("Signature enregistrée : les reçus en attente seront émis dans la minute.", "success")
+    slug = organization.slug if current_user().role is Role.admin else None
+    return redirect(url_for("finance_pages.index", organization=slug))
 
 
 @finance_bp.route("/recus/<number>.pdf")

@@ -51,9 +51,11 @@ def _staff_receipt(slug, number, with_pdf=False):
 
 
 def pdf_response(receipt):
-    response = send_file(io.BytesIO(receipt.pdf), mimetype="application/pdf", as_attachment=True,
-                         download_name=f"recu-{receipt.number}.pdf", etag=receipt.pdf_sha256)
-    response.headers["X-Content-SHA256"] = receipt.pdf_sha256
+    # Once cancelled, the copy marked "ANNULÉ" (the PDF as issued stays stored, unchanged).
+    data, sha256 = receipt.download
+    response = send_file(io.BytesIO(data), mimetype="application/pdf", as_attachment=True,
+                         download_name=f"recu-{receipt.number}.pdf", etag=sha256)
+    response.headers["X-Content-SHA256"] = sha256
     return response
 
 

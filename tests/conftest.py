@@ -125,8 +125,10 @@ class Actors:
         self.app = app
         self._count = 0
 
-    def organization(self, slug="asso-test", **overrides):
+    def organization(self, slug="asso-test", signed=True, **overrides):
+        """An organization; `signed` gives it the signature image without which no receipt is issued."""
         from campaigns import services
+        from campaigns.demo import signature_png
 
         values = dict(
             slug=slug, name=f"Association {slug}", legal_form="Association loi 1901", rna="W922000001",
@@ -140,6 +142,8 @@ class Actors:
         values["receipt_regime"] = ReceiptRegime(values["receipt_regime"])
         with self.app.app_context():
             organization = services.create_organization(**values)
+            if signed:
+                services.set_organization_image(organization, "signature", signature_png(values["signatory_name"]))
             db.session.commit()
             return organization.slug
 

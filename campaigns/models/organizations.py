@@ -53,6 +53,7 @@ class Organization(db.Model):
     website: Mapped[str] = mapped_column(String(300), default="")
     logo_png: Mapped[bytes | None] = mapped_column(LargeBinary)
     signature_png: Mapped[bytes | None] = mapped_column(LargeBinary)
+    stamp_png: Mapped[bytes | None] = mapped_column(LargeBinary)  # printed beside the signature
     # The day ("MM-DD") the organization's financial year closes: 31 December unless its statutes say
     # otherwise. Article 222 bis CGI counts the gifts received over the last closed financial year.
     financial_year_end: Mapped[str] = mapped_column(String(5), default="12-31", server_default="12-31")

@@ -1,9 +1,11 @@
 """Organizations and partners: create, update, look up."""
+from flask import current_app
 from sqlalchemy import Select, select
 
-from app.errors import Conflict
+from app.errors import Conflict, InvalidInput
 from app.extensions import db
 from app.identifiers import clean_rna, clean_siren
+from app.images import as_png, check_image
 from app.lookups import get_by_slug, unique_slug
 from campaigns.models import Organization, Partner
 
@@ -41,6 +43,33 @@ def update_organization(organization, **values) -> Organization:
         setattr(organization, name, value)
     if not organization.siren and not organization.rna:
         raise Conflict("an organization keeps a SIREN or an RNA number", "siren")
+    db.session.flush()
+    return organization
+
+
+# The images an organization's staff upload, and the column each is kept in (as PNG): the signature is
+# printed on every receipt (none is issued without it), the stamp beside it, the logo in the header.
+IMAGE_COLUMNS = {"signature": "signature_png", "stamp": "stamp_png", "logo": "logo_png"}
+IMAGE_NAMES = {"signature": "the signature image", "stamp": "the stamp image", "logo": "the logo"}
+IMAGE_FORMATS = ("PNG", "JPEG")
+IMAGE_MAX_PIXELS = 4000 * 4000
+
+
+def set_organization_image(organization, kind: str, data: bytes) -> Organization:
+    """Check an uploaded signature, stamp or logo (PNG or JPEG, by its content) and keep it as PNG."""
+    if kind not in IMAGE_COLUMNS:
+        raise InvalidInput(f"an organization has no {kind!r} image", "kind")
+    check_image(data, kind, formats=IMAGE_FORMATS, max_bytes=current_app.config["ORGANIZATION_IMAGE_MAX_BYTES"],
+                max_pixels=IMAGE_MAX_PIXELS, what=IMAGE_NAMES[kind])
+    setattr(organization, IMAGE_COLUMNS[kind], as_png(data))
+    db.session.flush()
+    return organization
+
+
+def remove_organization_image(organization, kind: str) -> Organization:
+    if kind not in IMAGE_COLUMNS:
+        raise InvalidInput(f"an organization has no {kind!r} image", "kind")
+    setattr(organization, IMAGE_COLUMNS[kind], None)
     db.session.flush()
     return organization
 

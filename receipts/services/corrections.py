@@ -7,7 +7,7 @@ from app.money import format_eur
 from donations.models import Donation
 from receipts.models import Receipt, ReceiptGift, ReceiptKind, ReceiptStatus
 from receipts.services.annual import annual_replacement_draft
-from receipts.services.cancellation import cancel_receipt
+from receipts.services.cancellation import cancel_receipt, mark_cancelled
 from receipts.services.eligibility import eligible_cents
 from receipts.services.issuing import issue_receipts, single_draft
 
@@ -34,12 +34,15 @@ def correct_after_refund(donation: Donation, renderer=None) -> tuple[str, list[R
     kept = donation.amount_cents - donation.refunded_cents
     reason = (f"don remboursé en partie ({format_eur(donation.refunded_cents)} rendus)" if kept
               else "don intégralement remboursé")
-    cancel_receipt(receipt, reason, by="remboursement")
+    # The cancelled copy names its replacement: it is rendered once the replacement has its number.
+    cancel_receipt(receipt, reason, by="remboursement", mark=False)
     if receipt.kind is ReceiptKind.single:
         draft = single_draft(donation, replaces=receipt) if now > 0 else None
     else:
         draft = annual_replacement_draft(receipt)
     if draft is None:
+        mark_cancelled(receipt)
         return f"cancelled {receipt.number}", []
     replacement = issue_receipts([draft], renderer=renderer)
+    mark_cancelled(receipt, replacement[0].number)
     return f"cancelled {receipt.number}, replaced by {replacement[0].number}", replacement

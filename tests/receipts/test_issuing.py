@@ -42,12 +42,12 @@ def test_a_company_gift_gets_a_cerfa_16216_under_article_238_bis(client, finance
     [(number, _, amount, _)] = gifts.receipts()
     text, pages = pdf_text(download(client, finance, number).data)
     assert pages == 1 and amount == 250_000
-    for mention in ["Cerfa n° 16216*01", "Entreprise donatrice", "Boulangerie Dupont SARL", "SARL",
+    for mention in ["Cerfa n° 16216*02", "Entreprise donatrice", "Boulangerie Dupont SARL", "SARL",
                     "732 829 320", "2 500,00 €", "deux mille cinq cents euros", "238 bis du CGI"]:
         assert mention in text, mention
     assert "978 du CGI" not in text
     detail = client.get(f"/api/v1/receipts/asso-test/{number}", headers=finance).json
-    assert detail["article"] == "238 bis" and detail["cerfa"] == "16216*01"
+    assert detail["article"] == "238 bis" and detail["cerfa"] == "16216*02"
 
 
 def test_a_75_percent_organization_prints_its_quality_and_the_75_percent_rule(client, actors, gifts):
