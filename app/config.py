@@ -63,6 +63,8 @@ def defaults():
         ),
         "STRIPE_WEBHOOK_SECRET": os.environ.get("STRIPE_WEBHOOK_SECRET", "whsec_solidaire_local"),
         "MAX_GIFT_CENTS": _env_int("MAX_GIFT_CENTS", 5_000_000),
+        # A cheque, cash or transfer recorded by hand: a typing slip of three zeros is refused.
+        "MAX_OFFLINE_GIFT_CENTS": _env_int("MAX_OFFLINE_GIFT_CENTS", 100_000_000),
         "OUTBOX_DIR": os.environ.get("OUTBOX_DIR", str(INSTANCE_DIR / "outbox")),
         "SMTP_URL": os.environ.get("SMTP_URL", ""),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "Solidaire Sceaux <dons@solidaire.example>"),

@@ -1,5 +1,9 @@
 """Gifts received by cheque, cash or transfer, recorded by the organization's finance officer."""
+from flask import current_app
+
 from app.errors import InvalidInput
+from app.formatting import local_today
+from app.tax_rules import rules_cover_from
 from app.extensions import db
 from campaigns import services as campaigns
 from campaigns.models import CampaignStatus
@@ -28,6 +32,14 @@ def record_offline_gift(organization_id, campaign_slug, *, amount_cents, payment
         raise InvalidInput("cheque, cash or transfer", "payment_method")
     if amount_cents <= 0:
         raise InvalidInput("a gift is at least one cent", "amount_cents")
+    if amount_cents > current_app.config["MAX_OFFLINE_GIFT_CENTS"]:
+        raise InvalidInput(f"at most {current_app.config['MAX_OFFLINE_GIFT_CENTS']} cents are recorded as one gift",
+                           "amount_cents")
+    # Money received today or before, and on a day the dated tax rules cover (its receipt needs them).
+    earliest = rules_cover_from(current_app.config["TAX_RULES"])
+    if not earliest <= paid_on <= local_today():
+        raise InvalidInput(f"the day the money was received is between {earliest.isoformat()} and today",
+                           "paid_on")
     donor_type, receipt_choice = DonorType(donor_type), ReceiptChoice(receipt_choice)
     if not campaign.organization.issues_receipts:
         receipt_choice = ReceiptChoice.none

@@ -46,6 +46,22 @@ def test_offline_gifts_are_cheque_cash_or_transfer(giving, actors):
     assert undated.status_code == 422 and "paid_on" in undated.json["errors"]
 
 
+def test_an_offline_gift_beyond_any_real_amount_or_date_is_refused_and_nothing_is_written(giving, actors, app):
+    from donations.models import Donation
+
+    slug = giving.campaign()
+    finance = actors.user("finance", organization="asso-jardin")
+    url = "/api/v1/organizations/asso-jardin/offline-donations"
+    huge = giving.client.post(url, json={**CHEQUE, "amount_cents": 2_100_000_000}, headers=finance)  # 21 M€
+    assert huge.status_code == 422 and "amount_cents" in huge.json["errors"]
+    for day in ("9999-12-31", "2031-01-01", "2019-06-01"):  # the future, and before the dated tax rules
+        dated = giving.client.post(url, json={**CHEQUE, "paid_on": day}, headers=finance)
+        assert dated.status_code == 422 and "paid_on" in dated.json["errors"], (day, dated.json)
+    with app.app_context():
+        assert db.session.scalar(select(Donation.id)) is None
+    assert giving.campaign_row(slug).raised_cents == 0
+
+
 def test_a_company_gift_carries_the_company_and_counts_as_patronage(giving, actors):
     slug = giving.campaign()
     finance = actors.user("finance", organization="asso-jardin")

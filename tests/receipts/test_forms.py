@@ -104,3 +104,22 @@ def test_a_company_receipt_follows_cerfa_16216_02(client, finance, gifts):
     assert "978 du CGI" not in text and "particuliers" not in text
     assert "0.5" not in text
     assert_every_note_is_referenced(text)
+
+
+def test_a_75_percent_receipt_states_the_cap_in_force_on_the_day_the_gift_was_received(client, actors, gifts):
+    # CGI art. 200-1 ter: 1 000 € a year for gifts made before 14 October 2025, 2 000 € from that day
+    # (loi de finances pour 2026; service-public.fr F426).
+    actors.organization("epicerie", receipt_regime="aid_to_people_in_difficulty", siren="775672272")
+    headers = actors.user("finance", organization="epicerie")
+    campaign = gifts.campaign("epicerie")
+    for day in (date(2025, 10, 13), date(2025, 10, 14)):
+        gifts.gift(campaign, 150_000, paid_on=day, payment_method="cheque", email=f"donor-{day.day}@example.org")
+    gifts.run_job()
+    texts = {}
+    for number, *_ in gifts.receipts("epicerie"):
+        text, _ = pdf_text(client.get(f"/api/v1/receipts/epicerie/{number}.pdf", headers=headers).data)
+        day = "13/10/2025" if "13/10/2025" in text else "14/10/2025"
+        texts[day] = " ".join(text.replace("\u202f", " ").replace("\xa0", " ").split())
+    assert set(texts) == {"13/10/2025", "14/10/2025"}
+    assert "75 % jusqu'à 1 000,00 €" in texts["13/10/2025"] and "2 000,00 €" not in texts["13/10/2025"]
+    assert "75 % jusqu'à 2 000,00 €" in texts["14/10/2025"]
