@@ -1,11 +1,9 @@
 """A statement as CSV (for accounting) and as PDF (the service's one renderer, `app.pdf`), in French."""
-import csv
-import io
-
 from babel.dates import format_date
 from flask import current_app, render_template
 
 from app import pdf
+from app.csv import write_csv
 from app.money import format_cents_plain
 
 
@@ -20,21 +18,19 @@ def _lines(settlement, organization_id):
 
 def statement_csv(settlement, organization_id=None):
     """One row per beneficiary, amounts as `1234.56`, then the totals (all of them for the merchant)."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(["commercant", "siret", "mois", "beneficiaire", "type", "part_pourcent", "montant_eur"])
+    rows = []
     for line in _lines(settlement, organization_id):
-        writer.writerow([settlement.merchant.name, settlement.merchant.siret, settlement.month_label, line.label,
-                         "campagne" if line.campaign_id else "organisme", f"{line.share_basis_points / 100:.2f}",
-                         format_cents_plain(line.amount_cents)])
+        rows.append([settlement.merchant.name, settlement.merchant.siret, settlement.month_label, line.label,
+                     "campagne" if line.campaign_id else "organisme", f"{line.share_basis_points / 100:.2f}",
+                     format_cents_plain(line.amount_cents)])
     if organization_id is None:
         for label, cents in (("arrondis", settlement.roundups_cents), ("abondement", settlement.match_cents),
                              ("annulations", -settlement.adjustments_cents),
                              ("avoir_reporte", -settlement.carried_in_cents),
                              ("avoir_a_reporter", settlement.carry_out_cents), ("total_du", settlement.total_cents)):
-            writer.writerow([settlement.merchant.name, settlement.merchant.siret, settlement.month_label, label,
-                             "total", "", format_cents_plain(cents)])
-    return out.getvalue()
+            rows.append([settlement.merchant.name, settlement.merchant.siret, settlement.month_label, label,
+                         "total", "", format_cents_plain(cents)])
+    return write_csv(["commercant", "siret", "mois", "beneficiaire", "type", "part_pourcent", "montant_eur"], rows)
 
 
 def statement_pdf(settlement, organization_id=None):

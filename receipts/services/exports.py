@@ -1,13 +1,12 @@
 """Finance officers' views of the receipts: lists, the accountant's CSV, a year's ZIP, 222 bis figures."""
 import calendar
-import csv
-import io
 import zipfile
 from datetime import date, timedelta
 
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import undefer
 
+from app.csv import write_csv
 from app.errors import NotFound
 from app.extensions import db
 from app.formatting import local_today, to_local
@@ -23,19 +22,11 @@ CSV_COLUMNS = ["Numéro", "Date d'émission", "Type de reçu", "Type de donateur
                "Montant versé (€)", "Valeur des contreparties (€)", "Dont arrondis en caisse (€)", "Article du CGI",
                "Cerfa", "Mode de paiement", "État", "Annulé le", "Annulé par", "Motif d'annulation", "Remplace",
                "Remplacé par", "Complète le reçu", "Dons couverts", "Paiements", "Empreinte SHA-256 du PDF"]
-BOM = "\ufeff"
 KIND_LABELS = {"single": "Don", "annual": "Annuel"}
 DONOR_TYPE_LABELS = {"individual": "Particulier", "company": "Entreprise"}
 STATUS_LABELS = {"issued": "Valide", "cancelled": "Annulé"}
 PAYMENT_LABELS = {"card": "carte", "direct_debit": "prélèvement", "cheque": "chèque", "cash": "espèces",
                   "transfer": "virement"}
-
-
-def csv_cell(value) -> str:
-    """A cell a spreadsheet shows as text: one starting with = + - @ (or a tab or carriage return) would
-    be read as a formula (CSV injection, OWASP), so it is prefixed with an apostrophe."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def euros(cents) -> str:
@@ -48,13 +39,8 @@ def day(value) -> str:
 
 
 def french_csv(header, rows) -> str:
-    """`;`-separated lines with a BOM, every cell neutralised."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([csv_cell(cell) for cell in row])
-    return BOM + out.getvalue()
+    """`;`-separated lines with a BOM, every cell neutralised (app.csv)."""
+    return write_csv(header, rows, bom=True)
 
 
 def received_label(receipt) -> str:

@@ -4,13 +4,12 @@ PDFs are rendered from this package's templates by the service's one PDF rendere
 Nothing is fetched while rendering: the chart is inline SVG and the renderer refuses every URL but
 data: URIs.
 """
-import csv
-import io
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from app import pdf
+from app.csv import write_csv
 from app.formatting import format_day, format_moment
 from app.money import format_cents_plain, format_eur
 from app.types import utcnow
@@ -85,20 +84,18 @@ CSV_AMOUNTS = ("partner", "matched", "granted", "company", "citizens", "online",
 def partner_summary_csv(summary) -> bytes:
     """`;`-separated UTF-8 with a BOM (what French spreadsheets open cleanly); each amount twice,
     in euros (`1234.56`) and in cents, and a last TOTAL line."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     header = ["campaign_slug", "campaign_title", "organization", "status", "goal_eur", "raised_eur"]
     for name in CSV_AMOUNTS:
         header += [f"{name}_eur", f"{name}_cents"]
-    writer.writerow(header + ["matched_gifts", "donors", "leverage"])
+    rows = []
     for line in summary.campaigns:
         campaign = line.campaign
         row = [campaign.slug, campaign.title, campaign.organization.name, campaign.status.value,
                format_cents_plain(campaign.goal_cents), format_cents_plain(campaign.raised_cents)]
-        writer.writerow(row + _amounts(line) + [line.matched_gifts, line.donors, line.leverage.plain or ""])
+        rows.append(row + _amounts(line) + [line.matched_gifts, line.donors, line.leverage.plain or ""])
     total = ["TOTAL", summary.partner.name, "", "", "", ""]
-    writer.writerow(total + _amounts(summary) + [summary.matched_gifts, summary.donors, summary.leverage.plain or ""])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    rows.append(total + _amounts(summary) + [summary.matched_gifts, summary.donors, summary.leverage.plain or ""])
+    return write_csv(header + ["matched_gifts", "donors", "leverage"], rows, bom=True).encode("utf-8")
 
 
 def _amounts(item):
