@@ -68,6 +68,9 @@ def defaults():
         "OUTBOX_DIR": os.environ.get("OUTBOX_DIR", str(INSTANCE_DIR / "outbox")),
         "SMTP_URL": os.environ.get("SMTP_URL", ""),
         "MAIL_FROM": os.environ.get("MAIL_FROM", "Solidaire Sceaux <dons@solidaire.example>"),
+        # Operators' address: a failed or skipped scheduled job (app/jobs_log.py) is emailed there, at
+        # most once an hour per job; empty: logged and shown on the finance page only.
+        "ALERT_EMAIL": os.environ.get("ALERT_EMAIL", ""),
         "TAX_RULES": dict(TAX_RULES),
         "CERFA_FORMS": {k: dict(v) for k, v in CERFA_FORMS.items()},
         # Flask-WTF protects the HTML forms; the JSON API authenticates with bearer tokens instead.

@@ -12,7 +12,7 @@ import logging
 
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from app.extensions import db
 from app.formatting import local_today
@@ -22,17 +22,24 @@ from receipts.models import Receipt
 from receipts.services import links
 from receipts.services.annual import AnnualPlan, run_annual
 from receipts.services.pdf import RenderPool
-from receipts.services.queue import next_request, process_request
+from receipts.services.queue import next_request, process_request, set_aside
 
 log = logging.getLogger(__name__)
 
 
 def issue_queued_receipts(limit=500) -> int:
-    """Work through the queue, one committed transaction per request; returns how many were done."""
+    """Work through the queue, one committed transaction per request; returns how many were done.
+
+    A row whose processing raises is set aside with its error (logged at ERROR, shown to
+    administrators on the finance page) and the queue goes on with the next rows. A passing database
+    error (a lock or statement timeout, a lost connection) sets nothing aside: the run stops and the
+    next one takes the row again.
+    """
     # The dated table, not one day's figures: each check takes the figures of its gift's date.
     rules = current_app.config["TAX_RULES"]
     done = 0
-    while done < limit:
+    conflicted = set()
+    for _ in range(limit):
         request = next_request()
         if request is None:
             break
@@ -40,16 +47,49 @@ def issue_queued_receipts(limit=500) -> int:
         try:
             issued = process_request(request, rules)
             db.session.commit()
-        except (IntegrityError, OperationalError):
+        except IntegrityError as error:
             # Another issuer got there first (a unique key refused the duplicate): nothing was
-            # written by this attempt; the next run sees the row as it now stands.
+            # written by this attempt; the row is taken again as it now stands. Refused twice, it is
+            # no race but a fault of this row.
             db.session.rollback()
-            log.warning("receipt request %s will be retried", request_id)
-            break
+            if request_id not in conflicted:
+                conflicted.add(request_id)
+                log.warning("receipt request %s will be retried", request_id)
+                continue
+            if not _set_aside(request_id, error):
+                break
+            continue
+        except Exception as error:
+            db.session.rollback()
+            if _transient(error):
+                log.warning("receipt request %s will be retried at the next run: %s", request_id, error)
+                break
+            if not _set_aside(request_id, error):
+                break
+            continue
         done += 1
         for receipt in issued:
             _notify(receipt)
     return done
+
+
+def _transient(error: Exception) -> bool:
+    """A database in trouble rather than a fault of the row: the same row may succeed at the next run."""
+    return isinstance(error, OperationalError) or (isinstance(error, DBAPIError) and error.connection_invalidated)
+
+
+def _set_aside(request_id: int, error: Exception) -> bool:
+    """Set the row aside in a transaction of its own; False when even that fails (stop the run)."""
+    reason = f"{type(error).__name__}: {error}"
+    log.error("receipt request %s set aside: %s", request_id, reason, exc_info=error)
+    try:
+        set_aside(request_id, reason)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        log.exception("could not set receipt request %s aside; the next run takes it again", request_id)
+        return False
+    return True
 
 
 def _notify(receipt: Receipt) -> None:

@@ -181,6 +181,10 @@ class ReceiptRequest(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     outcome: Mapped[str | None] = mapped_column(String(200))
+    # A row whose processing raised (not a passing database error) is set aside with the error, so
+    # that the queue goes on; an administrator retries it once the cause is fixed.
+    set_aside_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    error: Mapped[str | None] = mapped_column(String(1000))
 
 
 class RoundupDonor(db.Model):

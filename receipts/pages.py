@@ -5,6 +5,7 @@ import io
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 
 from app.auth.access import current_user, ensure_organization, require_roles
+from app import jobs_log
 from app.auth.models import Role
 from app.errors import InvalidInput, NotFound
 from app.extensions import csrf, db
@@ -14,7 +15,8 @@ from campaigns import services as organizations
 from campaigns.models import Organization
 from receipts.models import ReceiptStatus
 from receipts.services import exports, links, register, roundup_donors
-from receipts.services.queue import waiting_for_signature
+from receipts.services.queue import retry_request as retry_queue_request
+from receipts.services.queue import set_aside_requests, waiting_for_signature
 
 public_bp = Blueprint("receipt_pages", __name__, template_folder="templates", static_folder="static",
                       static_url_path="/static/receipts")
@@ -123,7 +125,7 @@ def index():
     organization = _finance_organization()
     if organization is None:  # an administrator chooses the organization
         choices = db.session.scalars(organizations.list_organizations()).all()
-        return render_template("receipts/finance_choose.html", organizations=choices)
+        return render_template("receipts/finance_choose.html", organizations=choices, **_admin_notices(None))
     year = _year()
     status = request.args.get("status") or None
     if status not in (None, "issued", "cancelled"):
@@ -140,7 +142,28 @@ def index():
                                         reverse=True),
                            ReceiptStatus=ReceiptStatus,
                            waiting_for_signature=waiting_for_signature(organization.id),
-                           image_max_kib=current_app.config["ORGANIZATION_IMAGE_MAX_BYTES"] // 1024)
+                           image_max_kib=current_app.config["ORGANIZATION_IMAGE_MAX_BYTES"] // 1024,
+                           **_admin_notices(organization))
+
+
+def _admin_notices(organization):
+    """For administrators: the queue rows set aside (of this organization, or all) and the scheduled
+    jobs' recent failures and skipped runs."""
+    if current_user().role is not Role.admin:
+        return {"set_aside": [], "job_problems": []}
+    return {"set_aside": set_aside_requests(organization.id if organization else None),
+            "job_problems": jobs_log.recent_problems()}
+
+
+@finance_bp.route("/demandes/<int:request_id>/relancer", methods=["POST"])
+@require_roles("admin")
+def retry_request(request_id):
+    """An administrator puts a set-aside queue row back once its cause is fixed."""
+    csrf.protect()
+    retry_queue_request(request_id)
+    db.session.commit()
+    flash("Demande relancée : elle sera traitée dans la minute.", "success")
+    return redirect(url_for("finance_pages.index", organization=request.form.get("organization") or None))
 
 
 @finance_bp.route("/signature", methods=["POST"])

@@ -143,3 +143,15 @@ class TaxReductionOut(ma.Schema):
     rule_date = fields.Date(metadata={"description": "the day whose rules were applied"})
     legal_reference = fields.String()
     notes = fields.List(fields.String(), metadata={"description": "what the donor should know, in French"})
+
+
+class ReceiptRequestOut(ma.Schema):
+    """A row of the issuing queue (what a gift, a partner's payment or a merchant's top-up asked for)."""
+    id = fields.Integer()
+    action = fields.Function(lambda r: r.action.value)
+    outcome = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+    processed_at = fields.DateTime(allow_none=True)
+    set_aside_at = fields.DateTime(allow_none=True, metadata={
+        "description": "when its processing failed; null once retried (the next run takes it again)"})
+    error = fields.String(allow_none=True, metadata={"description": "why it was set aside"})

@@ -12,7 +12,7 @@ from app.pagination import paginate
 from app.extensions import api
 from campaigns import services as organizations
 from receipts import jobs, schemas
-from receipts.services import cancellation, exports, links, register, tax
+from receipts.services import cancellation, exports, links, queue, register, tax
 
 bp = Blueprint("receipts_api", __name__, url_prefix="/api/v1",
                description="Tax receipts, exports, article 222 bis figures and the tax-reduction simulator.")
@@ -152,6 +152,16 @@ def cancel(data, organization, number):
     cancellation.cancel_receipt(receipt, data["reason"], by=current_user().email)
     db.session.commit()
     return receipt
+
+
+@bp.route("/receipts/requests/<int:request_id>/retry", methods=["POST"])
+@require_roles("admin")
+@bp.response(200, schemas.ReceiptRequestOut)
+def retry_request(request_id):
+    """Put a queue row set aside (its processing failed) back in the queue, once its cause is fixed."""
+    request = queue.retry_request(request_id)
+    db.session.commit()
+    return request
 
 
 @bp.route("/organizations/<slug>/tax-declaration", methods=["GET"])

@@ -3,10 +3,15 @@
 The donations and campaigns packages tell us what happened through signals, inside their own
 transaction; we only write a queue row there (`receipts.receivers`). The job (`receipts.jobs`)
 consumes the rows, one transaction per row, and marks the row processed in the same transaction as
-the receipt: a killed run leaves it pending.
+the receipt: a killed run leaves it pending. A row whose processing raises is set aside with its
+error in a transaction of its own (`set_aside`), so that one bad row does not stop every
+organization's receipts; administrators see it and retry it (`retry_request`) once the cause is fixed.
 """
+from dataclasses import dataclass
+
 from sqlalchemy import exists, func, or_, select, update
 
+from app.errors import Conflict, NotFound
 from app.extensions import db
 from app.sql import insert_ignoring, locked
 from app.types import utcnow
@@ -118,8 +123,8 @@ def next_request() -> ReceiptRequest | None:
     A row that waited for its organization's signature is ready once the signature is there."""
     return db.session.scalar(locked(
         select(ReceiptRequest)
-        .where(ReceiptRequest.processed_at.is_(None), ReceiptRequest.waiting_for_campaign_id.is_(None),
-               ReceiptRequest.waiting_for_partner_id.is_(None),
+        .where(ReceiptRequest.processed_at.is_(None), ReceiptRequest.set_aside_at.is_(None),
+               ReceiptRequest.waiting_for_campaign_id.is_(None), ReceiptRequest.waiting_for_partner_id.is_(None),
                or_(ReceiptRequest.outcome.is_distinct_from(SIGNATURE_WAITING),
                    _of_organization(Organization.signature_png.isnot(None))))
         .order_by(ReceiptRequest.id).limit(1), skip_locked=True))
@@ -130,6 +135,68 @@ def waiting_for_signature(organization_id: int) -> int:
     return db.session.scalar(select(func.count()).select_from(ReceiptRequest).where(
         ReceiptRequest.processed_at.is_(None), ReceiptRequest.outcome == SIGNATURE_WAITING,
         _of_organization(Organization.id == organization_id)))
+
+
+ERROR_MAX_LENGTH = 1000
+
+
+def set_aside(request_id: int, error: str) -> bool:
+    """Set a pending row aside with why it could not be processed; the caller commits (in a transaction
+    of its own: the failed one was rolled back). False if it is no longer pending."""
+    result = db.session.execute(
+        update(ReceiptRequest)
+        .where(ReceiptRequest.id == request_id, ReceiptRequest.processed_at.is_(None),
+               ReceiptRequest.set_aside_at.is_(None))
+        .values(set_aside_at=utcnow(), error=error[:ERROR_MAX_LENGTH])
+        .execution_options(synchronize_session=False))
+    return result.rowcount == 1
+
+
+def retry_request(request_id: int) -> ReceiptRequest:
+    """Put a set-aside row back in the queue (its cause fixed); the next run processes it. The caller
+    commits. NotFound for no such row, Conflict for a row that is not set aside."""
+    request = db.session.get(ReceiptRequest, request_id) if 0 < request_id < 2 ** 63 else None
+    if request is None:
+        raise NotFound(f"no receipt request {request_id}")
+    if request.set_aside_at is None:
+        raise Conflict("this receipt request is not set aside: the queue processes it", "id")
+    request.set_aside_at = None
+    request.error = None
+    db.session.flush()
+    return request
+
+
+@dataclass
+class SetAside:
+    request: ReceiptRequest
+    organization: Organization
+    subject: str  # "gift", "partner payment", "merchant top-up" or "grant"
+    subject_id: int
+
+
+def set_aside_requests(organization_id: int | None = None, limit: int = 100) -> list[SetAside]:
+    """The rows set aside (of one organization, or all), oldest first, with the organization they concern."""
+    statement = select(ReceiptRequest).where(ReceiptRequest.set_aside_at.isnot(None),
+                                             ReceiptRequest.processed_at.is_(None))
+    if organization_id is not None:
+        statement = statement.where(_of_organization(Organization.id == organization_id))
+    return [_set_aside_row(r) for r in db.session.scalars(statement.order_by(ReceiptRequest.id).limit(limit))]
+
+
+def _set_aside_row(request: ReceiptRequest) -> SetAside:
+    if request.donation_id is not None:
+        return SetAside(request, db.session.get(Donation, request.donation_id).organization, "gift",
+                        request.donation_id)
+    if request.partner_payment_id is not None:
+        payment = db.session.get(PartnerPayment, request.partner_payment_id)
+        return SetAside(request, payment.campaign.organization, "partner payment", payment.id)
+    if request.settlement_line_id is not None:
+        line = db.session.get(SettlementLine, request.settlement_line_id)
+        return SetAside(request, db.session.get(Organization, line.recipient_organization_id), "merchant top-up",
+                        line.id)
+    contribution = db.session.get(Contribution, request.contribution_id)
+    return SetAside(request, db.session.get(Campaign, contribution.campaign_id).organization, "grant",
+                    contribution.id)
 
 
 def process_request(request: ReceiptRequest, rules: dict, renderer=None) -> list[Receipt]:
