@@ -2,10 +2,23 @@
 
 A campaign page renders with a fixed number of SQL statements however many gifts it has: it reads
 the totals kept on the campaign row and a few short lists, never the gifts themselves.
+
+A campaign shared on social media is seen by thousands of anonymous visitors who all get the same
+page, so each web worker keeps the page it rendered for them. For `CAMPAIGN_PAGE_RECHECK_SECONDS`
+(1 s) the copy is served without a word to the database; then one short statement asks whether the
+campaign row changed (its totals, texts or status: a gift moves them) and the page is rendered again
+if it did, or if the copy is older than `CAMPAIGN_PAGE_CACHE_SECONDS` (5 s; news, the donor wall and
+the partners show within those seconds). Anonymous answers carry an ETag (a hash of the page),
+answer 304 to `If-None-Match`, and say `Cache-Control: public, max-age=<CAMPAIGN_PAGE_CACHE_SECONDS>`
+so that a reverse proxy can absorb a spike; signed-in users (whose page has a CSRF token and their
+e-mail) and visitors with a flashed message always get a freshly rendered, private page.
 """
+import hashlib
+import time
+from collections import namedtuple
 from math import ceil
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from markupsafe import Markup
 from sqlalchemy import select
 
@@ -17,7 +30,7 @@ from app.types import utcnow
 from campaigns import services
 from campaigns.models import Campaign, CampaignCategory, CampaignStatus
 from campaigns.models.campaigns import CATEGORY_LABELS
-from campaigns.services.campaigns import days_left
+from campaigns.services.campaigns import days_left, page_version
 from campaigns.services.content import latest_news, wall_entries
 from campaigns.services.pledges import partner_shares
 
@@ -40,6 +53,7 @@ def register_slot(app, name, fn):
     "donation_form", the page says in French that online giving is not open yet.
     """
     app.extensions.setdefault(SLOTS_KEY, {})[name] = fn
+    app.extensions.pop(PAGE_CACHE_KEY, None)  # the pages kept so far were rendered without it
 
 
 def render_slot(name, campaign):
@@ -52,8 +66,66 @@ def _visible_or_404(campaign):
         abort(404)
 
 
+PAGE_CACHE_KEY = "campaigns.page_cache"
+PAGE_CACHE_SIZE = 256  # campaigns kept per worker: the live ones of a territory fit
+STALE_WHILE_REVALIDATE_SECONDS = 30
+CachedPage = namedtuple("CachedPage", "version rendered_at checked_at body etag")
+
+
+def _shared_visitor():
+    """An anonymous visitor with nothing of their own on the page (no flashed message): they all
+    see the same page. (Reading the session makes Flask answer `Vary: Cookie`.)"""
+    return current_user() is None and "_flashes" not in session
+
+
 @bp.route("/campagnes/<slug>")
 def campaign(slug):
+    if _shared_visitor():
+        entry = _shared_copy(slug)
+        if entry is not None:
+            return _shared_response(entry)
+    response = current_app.make_response(_render_page(slug))
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+def _shared_copy(slug):
+    """The page every anonymous visitor gets, from this worker's cache while it is current enough,
+    else rendered again; None for a campaign the public does not see (a draft) or that does not exist."""
+    config, now = current_app.config, time.monotonic()
+    cache = current_app.extensions.setdefault(PAGE_CACHE_KEY, {})
+    entry = cache.get(slug)
+    if entry is not None and now - entry.checked_at < config["CAMPAIGN_PAGE_RECHECK_SECONDS"]:
+        return entry
+    found = page_version(slug)
+    if found is None or found[1] is CampaignStatus.draft:
+        cache.pop(slug, None)
+        return None
+    seconds = config["CAMPAIGN_PAGE_CACHE_SECONDS"]
+    if entry is not None and entry.version == found[2] and now - entry.rendered_at < seconds:
+        entry = entry._replace(checked_at=now)
+    else:
+        body = _render_page(slug).encode()
+        entry = CachedPage(found[2], now, now, body, hashlib.blake2b(body, digest_size=16).hexdigest())
+    if seconds > 0:
+        if slug not in cache and len(cache) >= PAGE_CACHE_SIZE:
+            cache.pop(next(iter(cache)))  # the campaign that entered first
+        cache[slug] = entry
+    return entry
+
+
+def _shared_response(entry):
+    """The shared page, conditional on its ETag, that a reverse proxy may keep for a few seconds."""
+    seconds = current_app.config["CAMPAIGN_PAGE_CACHE_SECONDS"]
+    response = current_app.response_class(entry.body, mimetype="text/html")
+    response.set_etag(entry.etag)
+    response.headers["Cache-Control"] = (f"public, max-age={seconds}, "
+                                         f"stale-while-revalidate={STALE_WHILE_REVALIDATE_SECONDS}")
+    response.vary.add("Cookie")
+    return response.make_conditional(request)
+
+
+def _render_page(slug):
     campaign = services.get_campaign(slug)
     _visible_or_404(campaign)
     user = current_user()
@@ -159,5 +231,7 @@ def home():
 
 
 def init_app(app):
+    app.config.setdefault("CAMPAIGN_PAGE_CACHE_SECONDS", 5)
+    app.config.setdefault("CAMPAIGN_PAGE_RECHECK_SECONDS", 1.0)
     app.add_url_rule("/", "home", home)
     app.register_blueprint(bp)

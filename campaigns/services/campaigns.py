@@ -33,6 +33,15 @@ def get_campaign_by_id(campaign_id) -> Campaign:
     return get_by_id(Campaign, campaign_id, "campaign")
 
 
+def page_version(slug):
+    """(id, status, version) of the campaign with this slug, or None: one short statement that tells
+    the campaign page's cache whether its copy is still current. The version moves with every change
+    of the row: its totals (the ledger's updates), its texts and status (`updated_at`)."""
+    row = db.session.execute(select(Campaign.id, Campaign.status, Campaign.updated_at, Campaign.raised_cents,
+                                    Campaign.donor_count, Campaign.has_cover).where(Campaign.slug == slug)).first()
+    return None if row is None else (row.id, row.status, tuple(row[2:]))
+
+
 def _aware(value, field):
     if not isinstance(value, datetime) or value.tzinfo is None:
         raise InvalidInput("give a date and time with its time zone", field)

@@ -121,6 +121,7 @@ def count_statements(app, client, path):
 
     with app.app_context():
         engine = db.engine
+    app.extensions.pop("campaigns.page_cache", None)  # the statements of a rendering, not of a cached copy
     event.listen(engine, "before_cursor_execute", record)
     try:
         response = client.get(path)
