@@ -55,6 +55,8 @@ def test_a_failed_job_is_recorded_logged_and_emailed_once_an_hour_and_the_next_j
     done = []
     broken = Job("test.broken", _broken, "interval", {"minutes": 1})
     fine = Job("test.fine", lambda: done.append(1), "interval", {"minutes": 1})
+    # (alembic's fileConfig, run by the migration tests, disables the loggers that exist then)
+    logging.getLogger("app.scheduler").disabled = False
     with caplog.at_level(logging.ERROR, logger="app.scheduler"):
         assert run_job(app, broken) is RunOutcome.failed
     assert any(r.levelno == logging.ERROR and "test.broken" in r.getMessage() for r in caplog.records)
