@@ -14,6 +14,7 @@ def create_app(config=None):
     app.config.from_mapping(config_module.defaults())
     if config:
         app.config.from_mapping(config)
+    config_module.check_production(app.config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     logging.basicConfig(level=app.config["LOG_LEVEL"],
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -24,6 +25,7 @@ def create_app(config=None):
     configure_extensions(app)
     configure_core(app)
     configure_domains(app)
+    configure_security(app)
     return app
 
 
@@ -72,6 +74,13 @@ def configure_core(app):
     def ping():
         # Touches nothing: the benchmarks' yardstick of what the server costs per request.
         return jsonify(status="ok")
+
+
+def configure_security(app):
+    # Last: the rate limits wrap views the domains registered.
+    from app import security
+
+    security.init_app(app)
 
 
 def configure_domains(app):

@@ -41,12 +41,34 @@ CERFA_FORMS = {
 }
 
 
+# Development values of the secrets: fine on a laptop, refused in production (check_production).
+DEVELOPMENT_SECRET_KEY = "dev-only-change-me"
+DEVELOPMENT_WEBHOOK_SECRET = "whsec_solidaire_local"
+# A secret shorter than this is a placeholder, not a secret.
+MIN_SECRET_LENGTH = 24
+
+
+class ConfigurationError(RuntimeError):
+    """The configuration would run the service unsafely: create_app refuses to start."""
+
+
+def _env_flag(name, default=None):
+    value = os.environ.get(name)
+    if value in (None, ""):
+        return default
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
 def defaults():
     """The configuration a fresh checkout runs with: SQLite under instance/, localstripe on loopback."""
     stripe_port = _env_int("STRIPE_PORT", 8420)
     port = _env_int("PORT", 5000)
     return {
-        "SECRET_KEY": os.environ.get("SECRET_KEY", "dev-only-change-me"),
+        "SECRET_KEY": os.environ.get("SECRET_KEY", DEVELOPMENT_SECRET_KEY),
+        # `production` (or FLASK_ENV=production) makes create_app refuse development secrets; live
+        # Stripe keys do the same whatever this says.
+        "SOLIDAIRE_ENV": os.environ.get("SOLIDAIRE_ENV")
+        or ("production" if os.environ.get("FLASK_ENV") == "production" else "development"),
         "SQLALCHEMY_DATABASE_URI": os.environ.get(
             "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'solidaire.sqlite3'}"
         ),
@@ -61,7 +83,7 @@ def defaults():
         "STRIPE_JS_URL": os.environ.get(
             "STRIPE_JS_URL", f"http://127.0.0.1:{stripe_port}/js.stripe.com/v3/"
         ),
-        "STRIPE_WEBHOOK_SECRET": os.environ.get("STRIPE_WEBHOOK_SECRET", "whsec_solidaire_local"),
+        "STRIPE_WEBHOOK_SECRET": os.environ.get("STRIPE_WEBHOOK_SECRET", DEVELOPMENT_WEBHOOK_SECRET),
         "MAX_GIFT_CENTS": _env_int("MAX_GIFT_CENTS", 5_000_000),
         # A cheque, cash or transfer recorded by hand: a typing slip of three zeros is refused.
         "MAX_OFFLINE_GIFT_CENTS": _env_int("MAX_OFFLINE_GIFT_CENTS", 100_000_000),
@@ -96,6 +118,60 @@ def defaults():
         # Bearer keys (staff API tokens, merchant keys): the secret of their keyed hash; empty: SECRET_KEY.
         # ROUNDUP_KEY_PEPPER is its name before revision 0003: a deployment that set it keeps its keys.
         "KEY_PEPPER": os.environ.get("KEY_PEPPER") or os.environ.get("ROUNDUP_KEY_PEPPER", ""),
+        # Sessions (app/auth): the cookie is Secure when PUBLIC_URL is https (or SESSION_COOKIE_SECURE=1),
+        # never readable by scripts, not sent on cross-site POSTs; a sign-in lasts this many hours.
+        "SESSION_COOKIE_SECURE": _env_flag("SESSION_COOKIE_SECURE"),  # None: from PUBLIC_URL
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_LIFETIME_HOURS": _env_int("SESSION_LIFETIME_HOURS", 8),
+        # Behind a reverse proxy (app/security.py): how many proxies set each X-Forwarded-* header.
+        # 0 (the default) trusts none, which is right when nothing stands in front of gunicorn.
+        "PROXY_FIX_X_FOR": _env_int("PROXY_FIX_X_FOR", 0),
+        "PROXY_FIX_X_PROTO": _env_int("PROXY_FIX_X_PROTO", 0),
+        "PROXY_FIX_X_HOST": _env_int("PROXY_FIX_X_HOST", 0),
+        "PROXY_FIX_X_PORT": _env_int("PROXY_FIX_X_PORT", 0),
+        "PROXY_FIX_X_PREFIX": _env_int("PROXY_FIX_X_PREFIX", 0),
+        # Strict-Transport-Security max-age, sent when PUBLIC_URL is https; 0 sends none.
+        "HSTS_SECONDS": _env_int("HSTS_SECONDS", 365 * 24 * 3600),
+        # Rate limits (app/security.py, Flask-Limiter), per client address. memory:// counts per
+        # process and host; several hosts share redis://host:6379 (or memcached://...). None: on,
+        # except under TESTING.
+        "RATELIMIT_ENABLED": _env_flag("RATELIMIT_ENABLED"),
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_SIGN_IN": os.environ.get("RATELIMIT_SIGN_IN", "10 per minute;50 per hour"),
+        "RATELIMIT_MERCHANT_SIGN_IN": os.environ.get("RATELIMIT_MERCHANT_SIGN_IN", "10 per minute;50 per hour"),
+        "RATELIMIT_GIFT_START": os.environ.get("RATELIMIT_GIFT_START", "10 per minute;60 per hour"),
+        "RATELIMIT_GIFT_CONFIRM": os.environ.get("RATELIMIT_GIFT_CONFIRM", "10 per minute;60 per hour"),
+        "RATELIMIT_KEY_FAILURES": os.environ.get("RATELIMIT_KEY_FAILURES", "20 per minute;100 per hour"),
         # Receipts: organizations (slugs) whose receipts also cite article 978 CGI.
         "RECEIPTS_ARTICLE_978_ORGANIZATIONS": _env_list("RECEIPTS_ARTICLE_978_ORGANIZATIONS"),
     }
+
+
+def _is_live_stripe_key(key):
+    return (key or "").startswith(("sk_live_", "rk_live_"))
+
+
+def check_production(config):
+    """Refuse to run with development secrets when the service is live: live Stripe keys, or
+    SOLIDAIRE_ENV / FLASK_ENV set to production. Raises ConfigurationError naming each setting."""
+    live_keys = _is_live_stripe_key(config.get("STRIPE_SECRET_KEY"))
+    if not live_keys and config.get("SOLIDAIRE_ENV") != "production":
+        return
+    why = "live Stripe keys" if live_keys else "SOLIDAIRE_ENV=production"
+    problems = []
+    secret_key = config.get("SECRET_KEY") or ""
+    if secret_key == DEVELOPMENT_SECRET_KEY or len(secret_key) < MIN_SECRET_LENGTH:
+        problems.append(f"SECRET_KEY is the development value or shorter than {MIN_SECRET_LENGTH} characters")
+    webhook_secret = config.get("STRIPE_WEBHOOK_SECRET") or ""
+    if webhook_secret in ("", DEVELOPMENT_WEBHOOK_SECRET):
+        problems.append("STRIPE_WEBHOOK_SECRET is the local development secret: set the endpoint's whsec_...")
+    pepper = config.get("KEY_PEPPER") or ""
+    if pepper in ("", DEVELOPMENT_SECRET_KEY) or len(pepper) < MIN_SECRET_LENGTH:
+        problems.append("KEY_PEPPER is empty, the development value or shorter than "
+                        f"{MIN_SECRET_LENGTH} characters (a deployment whose keys were hashed under SECRET_KEY "
+                        "sets KEY_PEPPER to that same value)")
+    if live_keys and str(config.get("SQLALCHEMY_DATABASE_URI", "")).startswith("sqlite"):
+        problems.append("DATABASE_URL is SQLite: live payments need PostgreSQL")
+    if problems:
+        raise ConfigurationError(f"refusing to start with {why}: " + "; ".join(problems))

@@ -123,6 +123,9 @@ class Donation(db.Model):
     stripe_customer_id: Mapped[str | None] = mapped_column(String(255))
     stripe_setup_intent_id: Mapped[str | None] = mapped_column(String(255), unique=True)
     idempotency_key: Mapped[str | None] = mapped_column(String(255))
+    # SHA-256 of the request that used the key (donations.services.gifts.request_fingerprint): a
+    # replay with another body is refused, never answered with this gift and its client secret.
+    idempotency_fingerprint: Mapped[str | None] = mapped_column(String(64))
     failure_reason: Mapped[str] = mapped_column(String(300), default="")
     subscription_cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -4,9 +4,10 @@ The JSON API authenticates with `Authorization: Bearer <token>`; the HTML pages 
 cookie set by /connexion. A user may only reach the data of their own organization or partner: any
 other is answered 404, exactly as if it did not exist.
 """
+import time
 from functools import wraps
 
-from flask import abort, g, request, session
+from flask import abort, current_app, g, request, session
 
 from app.auth.models import Role, User
 from app.auth.services import user_for_token
@@ -24,10 +25,37 @@ def current_user() -> User | None:
         if request.path.startswith("/api/"):
             g.current_user = user_for_token(bearer_token())
         else:
-            user_id = session.get("user_id")
-            user = db.session.get(User, user_id) if user_id else None
-            g.current_user = user if user is not None and user.active else None
+            g.current_user = session_user()
     return g.current_user
+
+
+def session_values(user_id) -> dict:
+    """What a signed-in session holds for the user (tests put it in a client's session too)."""
+    user = db.session.get(User, user_id)
+    return {"user_id": user.id, "session_version": user.session_version, "signed_in_at": int(time.time())}
+
+
+def start_session(user):
+    """Sign `user` in on this browser: a fresh session, bound to the user's session version."""
+    session.clear()
+    session.update(session_values(user.id))
+
+
+def session_user() -> User | None:
+    """The session's user while it is valid: active, same session version (no password change or
+    deactivation since), and signed in less than SESSION_LIFETIME_HOURS ago."""
+    user_id = session.get("user_id")
+    if not user_id:
+        return None
+    user = db.session.get(User, user_id)
+    lifetime = current_app.config["SESSION_LIFETIME_HOURS"] * 3600
+    signed_in_at = session.get("signed_in_at")
+    if (user is None or not user.active or session.get("session_version") != user.session_version
+            or not isinstance(signed_in_at, int) or time.time() - signed_in_at > lifetime):
+        for name in ("user_id", "session_version", "signed_in_at"):
+            session.pop(name, None)
+        return None
+    return user
 
 
 def require_roles(*roles):

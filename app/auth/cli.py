@@ -6,7 +6,6 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from app.auth import services
-from app.auth.models import User
 from app.errors import DomainError
 from app.extensions import db
 
@@ -51,12 +50,61 @@ def create_user_command(email, role, organization_slug, partner_slug, password, 
 @click.option("--label", default="")
 def create_token_command(email, label):
     """Create an API token for EMAIL and print it once."""
-    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
-    if user is None:
-        raise click.ClickException(f"no user with the email {email}")
-    _, token = services.create_token(user, label)
+    _, token = services.create_token(_user(email), label)
     db.session.commit()
     click.echo(token)
+
+
+@tokens_cli.command("revoke")
+@click.argument("prefix_or_id")
+def revoke_token_command(prefix_or_id):
+    """Revoke the API token with this id, or the one whose start (`sol_...`, as listed) is PREFIX_OR_ID."""
+    try:
+        rows = services.find_tokens(prefix_or_id)
+    except DomainError as error:
+        raise click.ClickException(error.detail)
+    if not rows:
+        raise click.ClickException(f"no live token matches {prefix_or_id!r}")
+    if len(rows) > 1:
+        listed = ", ".join(f"{row.id} ({row.prefix}..., {row.user.email})" for row in rows)
+        raise click.ClickException(f"{len(rows)} live tokens match {prefix_or_id!r}: {listed}; give an id")
+    row = services.revoke_token(rows[0])
+    db.session.commit()
+    click.echo(f"Revoked token {row.id} ({row.prefix}...) of {row.user.email}.")
+
+
+def _user(email):
+    user = services.find_user(email)
+    if user is None:
+        raise click.ClickException(f"no user with the email {email}")
+    return user
+
+
+@users_cli.command("deactivate")
+@click.argument("email")
+def deactivate_user_command(email):
+    """Stop EMAIL from signing in: their sessions end and their API tokens stop working."""
+    user = services.deactivate_user(_user(email))
+    db.session.commit()
+    click.echo(f"Deactivated {user.email}: signed out everywhere, API tokens refused.")
+
+
+@users_cli.command("reset-password")
+@click.argument("email")
+@click.option("--prompt", is_flag=True, help="Type the new password instead of having one generated.")
+def reset_password_command(email, prompt):
+    """Give EMAIL a new password (printed once unless --prompt); every session they had ends."""
+    user = _user(email)
+    password = (click.prompt("New password", hide_input=True, confirmation_prompt=True) if prompt
+                else secrets.token_urlsafe(12))
+    try:
+        services.set_password(user, password)
+    except DomainError as error:
+        raise click.ClickException(error.detail)
+    db.session.commit()
+    click.echo(f"New password for {user.email}; every session they had is closed.")
+    if not prompt:
+        click.echo(f"Password: {password}")
 
 
 def init_app(app):

@@ -46,6 +46,9 @@ class User(db.Model):
     organization_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"), index=True)
     partner_id: Mapped[int | None] = mapped_column(ForeignKey("partners.id"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
+    # Kept in each signed-in session: a new password (or a deactivation) changes it, which ends every
+    # session opened before (app.auth.access.current_user).
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     organization = relationship("Organization", lazy="joined")

@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired
 
-from app.auth.access import current_user
+from app.auth.access import current_user, start_session
 from app.auth.services import authenticate
 from app.extensions import csrf
 
@@ -36,8 +36,7 @@ def login():
         if form.validate():
             user = authenticate(form.email.data, form.password.data)
             if user is not None:
-                session.clear()
-                session["user_id"] = user.id
+                start_session(user)
                 flash(f"Bienvenue, {user.name or user.email}.", "success")
                 return redirect(_safe_next(request.args.get("next")) or url_for("home"))
             form.password.errors.append("Adresse e-mail ou mot de passe incorrect.")

@@ -43,9 +43,27 @@ def create_user(email, role, *, organization_id=None, partner_id=None, password=
 
 
 def set_password(user, password):
+    """A new password ends every session the user had opened with the old one."""
     if not password or len(password) < 8:
         raise InvalidInput("a password has at least 8 characters", "password")
     user.password_hash = generate_password_hash(password)
+    end_sessions(user)
+
+
+def end_sessions(user):
+    user.session_version = (user.session_version or 1) + 1
+
+
+def deactivate_user(user):
+    """The user can no longer sign in; their sessions end and their API tokens stop working."""
+    user.active = False
+    end_sessions(user)
+    db.session.flush()
+    return user
+
+
+def find_user(email):
+    return db.session.scalar(select(User).where(User.email == (email or "").strip().lower()))
 
 
 def authenticate(email, password):
@@ -88,3 +106,19 @@ def _token_hashed_before_0003(token):
 
 def revoke_token(row):
     return keys.revoke(row)
+
+
+def find_tokens(prefix_or_id):
+    """Live API tokens by id (digits) or by the start of the token shown in lists (`sol_...`)."""
+    value = (prefix_or_id or "").strip()
+    query = select(ApiToken).where(ApiToken.revoked_at.is_(None))
+    if value.isdigit():
+        query = query.where(ApiToken.id == int(value))
+    elif value.startswith(TOKEN_PREFIX) and len(value) > len(TOKEN_PREFIX):
+        shown = value[:keys.SHOWN_CHARS]
+        query = query.where(ApiToken.prefix.startswith(shown, autoescape=True))
+        if len(value) > keys.SHOWN_CHARS:  # the whole token: exactly its row
+            query = query.where(ApiToken.key_hash == keys.hash_key(value))
+    else:
+        raise InvalidInput(f"an id or the start of a token ({TOKEN_PREFIX}...)", "token")
+    return db.session.scalars(query.order_by(ApiToken.id)).all()

@@ -1,5 +1,6 @@
 """What holders and donors write: sanitised Markdown, the cover image, news, the donor wall."""
 import hashlib
+import re
 from collections.abc import Sequence
 
 import markdown as markdown_lib
@@ -19,11 +20,28 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}, "t
 URL_SCHEMES = {"http", "https", "mailto"}
 
 
+def _own_image(tag, attribute, value):
+    """Images come from the service itself (a path such as /campagnes/<slug>/couverture or /static/...):
+    an image from elsewhere would tell a third party who reads the page (a tracking pixel)."""
+    if tag == "img" and attribute == "src":
+        path = value.strip()
+        if not path.startswith("/") or path.startswith("//") or "\\" in path or ":" in path.split("?")[0]:
+            return None
+        return path
+    return value
+
+
 def render_markdown(text) -> str:
-    """Markdown to HTML that is safe to show: the HTML is built, then cleaned by an allow-list."""
+    """Markdown to HTML that is safe to show: the HTML is built, then cleaned by an allow-list.
+    Links get rel="nofollow noopener noreferrer"; images only from the service's own paths."""
     html = markdown_lib.markdown(text or "", extensions=["extra", "sane_lists"], output_format="html")
-    return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes=URL_SCHEMES,
-                     link_rel="noopener noreferrer nofollow", strip_comments=True)
+    html = nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes=URL_SCHEMES,
+                     link_rel="noopener noreferrer nofollow", strip_comments=True, attribute_filter=_own_image)
+    # An <img> whose source was refused is dropped altogether (its alt text is not worth a broken image).
+    return IMG_WITHOUT_SOURCE.sub("", html)
+
+
+IMG_WITHOUT_SOURCE = re.compile(r"<img(?![^>]*\ssrc=)[^>]*>")
 
 
 # Covers are kept in the database (table campaign_covers): every web worker on every host serves

@@ -4,6 +4,7 @@ from functools import wraps
 
 from flask import abort, current_app, g
 
+from app import security
 from app.auth.access import bearer_token, current_user
 from app.auth.models import Role
 from app.engine import read_only
@@ -80,7 +81,14 @@ def require_merchant_key(view):
             abort(401)
         key_hash = hash_key(token)
         entry = current_app.extensions.get("roundup.rules", {}).get(key_hash)
-        rule = entry[0] if entry and entry[1] > time.monotonic() else resolve_key(key_hash)
+        if entry and entry[1] > time.monotonic():
+            rule = entry[0]
+        else:
+            # A key this worker has not seen live lately: refused at once from an address that has
+            # failed too many keys (a known key costs the limiter nothing; failures are counted in
+            # app.security).
+            security.refuse_key_guessing()
+            rule = resolve_key(key_hash)
         if rule is None:
             abort(401)
         if not rule.active:

@@ -1,4 +1,7 @@
 """Starting a card gift: the pending row, the Stripe customer and SetupIntent, then the payment."""
+import enum
+import hashlib
+import json
 import logging
 
 import stripe
@@ -65,11 +68,24 @@ def _tier_for(campaign, reward_tier_id, amount_cents):
     return tier
 
 
-def existing_gift(campaign_id, idempotency_key) -> Donation | None:
+def existing_gift(campaign_id, idempotency_key, fingerprint=None) -> Donation | None:
+    """The gift already made with this key on this campaign, or None. With a `fingerprint` (the
+    request's), a gift made by another request with the same key is a Conflict: a key reused for
+    another donor or amount must never hand out the first gift or its client secret."""
     if not idempotency_key:
         return None
-    return db.session.scalar(select(Donation).where(Donation.campaign_id == campaign_id,
-                                                    Donation.idempotency_key == idempotency_key))
+    first = db.session.scalar(select(Donation).where(Donation.campaign_id == campaign_id,
+                                                     Donation.idempotency_key == idempotency_key))
+    if first is not None and fingerprint is not None and first.idempotency_fingerprint != fingerprint:
+        raise Conflict("this Idempotency-Key was used for another gift: use a new key for a new gift",
+                       "Idempotency-Key")
+    return first
+
+
+def request_fingerprint(**request) -> str:
+    """SHA-256 of a gift request in canonical form (sorted keys, enums as their values)."""
+    canonical = {name: (value.value if isinstance(value, enum.Enum) else value) for name, value in request.items()}
+    return hashlib.sha256(json.dumps(canonical, sort_keys=True, default=str).encode()).hexdigest()
 
 
 def start_gift(campaign_slug, *, amount_cents, donor_type=DonorType.individual, receipt_choice=ReceiptChoice.per_gift,
@@ -82,7 +98,11 @@ def start_gift(campaign_slug, *, amount_cents, donor_type=DonorType.individual, 
     """
     campaign = campaigns.get_campaign(campaign_slug)
     donor_type, receipt_choice = DonorType(donor_type), ReceiptChoice(receipt_choice)
-    first = existing_gift(campaign.id, idempotency_key)
+    fingerprint = request_fingerprint(
+        amount_cents=amount_cents, donor_type=donor_type, receipt_choice=receipt_choice,
+        reward_tier_id=reward_tier_id, anonymous=bool(anonymous), public_message=public_message or "",
+        monthly=bool(monthly), **{name: donor_values.get(name) or "" for name in DONOR_FIELDS})
+    first = existing_gift(campaign.id, idempotency_key, fingerprint)
     if first is not None:
         return first, False
     if not campaign.organization.issues_receipts:
@@ -100,13 +120,14 @@ def start_gift(campaign_slug, *, amount_cents, donor_type=DonorType.individual, 
                         public_message=(public_message or "").strip(), monthly=bool(monthly),
                         reward_tier_id=tier.id if tier else None,
                         tier_fair_value_cents=tier.fair_value_cents if tier else 0,
-                        payment_method=PaymentMethod.card, idempotency_key=idempotency_key or None, **donor)
+                        payment_method=PaymentMethod.card, idempotency_key=idempotency_key or None,
+                        idempotency_fingerprint=fingerprint if idempotency_key else None, **donor)
     try:
         with db.session.begin_nested():
             db.session.add(donation)
     except IntegrityError:
-        # A concurrent retry with the same key committed first: its gift is the gift.
-        first = existing_gift(campaign.id, idempotency_key)
+        # A concurrent retry with the same key committed first: its gift is the gift (if same request).
+        first = existing_gift(campaign.id, idempotency_key, fingerprint)
         if first is None:
             raise
         return first, False

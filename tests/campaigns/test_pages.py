@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from sqlalchemy import event, insert, update
 
+from app.auth.access import session_values
 from app.extensions import db
 from app.types import utcnow
 from campaigns import services
@@ -85,7 +86,7 @@ def _sign_in(app, client, actors, role, organization):
     with app.app_context():
         user = db.session.scalars(db.select(User).order_by(User.id.desc())).first()
         with client.session_transaction() as session:
-            session["user_id"] = user.id
+            session.update(session_values(user.id))
 
 
 def test_a_holder_publishes_news_from_the_management_page(app, client, actors, build):

@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 
+from app.auth.access import session_values
 from app.money import format_eur
 
 from tests.receipts.conftest import pdf_text
@@ -163,7 +164,7 @@ def test_finance_pages_show_the_list_figures_and_downloads_and_hide_other_organi
     with app.app_context():
         own_id, other_id = [u.id for u in db.session.query(User).filter(User.role == "finance").order_by(User.id)]
     with client.session_transaction() as session:
-        session["user_id"] = own_id
+        session.update(session_values(own_id))
     page = client.get("/finance")
     html = page.get_data(as_text=True)
     assert page.status_code == 200
@@ -174,7 +175,7 @@ def test_finance_pages_show_the_list_figures_and_downloads_and_hide_other_organi
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
     assert client.get(f"/finance/export.csv?year={date.today().year}").mimetype == "text/csv"
     with client.session_transaction() as session:
-        session["user_id"] = other_id
+        session.update(session_values(other_id))
     assert client.get(f"/finance/recus/{issued[0]}.pdf").status_code == 404
     assert client.get("/finance?organization=asso-test").status_code == 404
     assert issued[0] not in client.get("/finance").get_data(as_text=True)

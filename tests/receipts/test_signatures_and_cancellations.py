@@ -12,6 +12,7 @@ import pdfplumber
 from PIL import Image
 from sqlalchemy import select
 
+from app.auth.access import session_values
 from app.extensions import db
 from tests.receipts.conftest import pdf_text
 
@@ -23,7 +24,7 @@ def _session_of(client, app, email_prefix="finance"):
         user_id = db.session.scalar(select(User.id).where(User.email.like(f"{email_prefix}%"))
                                     .order_by(User.id.desc()))
     with client.session_transaction() as session:
-        session["user_id"] = user_id
+        session.update(session_values(user_id))
 
 
 def _requests(app, organization):
