@@ -4,11 +4,13 @@ from flask import g
 from sqlalchemy import func, select
 
 from app.extensions import db
+from app.fields import Count
 
 
 class PageArgs(ma.Schema):
-    page = ma.fields.Integer(load_default=1, validate=ma.validate.Range(min=1))
-    per_page = ma.fields.Integer(load_default=20, validate=ma.validate.Range(min=1, max=100))
+    # Query strings: "2" is an integer here (strict=False); bounded so that no offset overflows.
+    page = Count(min=1, strict=False, load_default=1)
+    per_page = Count(min=1, max=100, strict=False, load_default=20)
 
 
 def paginate(statement, page, per_page):

@@ -28,3 +28,10 @@ def locked(statement, of=None, *, skip_locked=False):
         of = statement.column_descriptions[0]["entity"]
     return (statement.with_for_update(of=of, skip_locked=skip_locked)
             .execution_options(populate_existing=True))
+
+
+def contains_pattern(text) -> str:
+    """A LIKE pattern (with `escape="\\"`) matching `text` anywhere, lower-cased: `%`, `_` and `\\` in
+    what the user typed are literal characters, not wildcards."""
+    escaped = text.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"

@@ -4,6 +4,7 @@ from datetime import date
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from app.fields import Cents, Count, Day, Id, Instant
 from app.identifiers import clean_rna, clean_siren, format_siren
 from app.text import SLUG_RE
 from app.pagination import PageArgs
@@ -71,9 +72,9 @@ class OrganizationOut(ma.Schema):
     slug = fields.String()
     name = fields.String()
     legal_form = fields.String()
-    siren = fields.String()
-    siren_formatted = fields.Function(lambda o: format_siren(o.siren))
-    rna = fields.String()
+    siren = fields.String(allow_none=True)
+    siren_formatted = fields.Function(lambda o: format_siren(o.siren), allow_none=True)
+    rna = fields.String(allow_none=True)
     address_line1 = fields.String()
     address_line2 = fields.String()
     postal_code = fields.String()
@@ -123,8 +124,8 @@ class PartnerPatch(ma.Schema):
 
 class PartnerPaymentIn(ma.Schema):
     campaign = fields.String(required=True, validate=validate.Length(min=1, max=80))
-    amount_cents = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=10**12))
-    received_on = fields.Date(required=True, metadata={"description": "the day the money was received"})
+    amount_cents = Cents(required=True)
+    received_on = Day(required=True, metadata={"description": "the day the money was received"})
     method = fields.Enum(PartnerPaymentMethod, required=True)
     reference = fields.String(required=True, validate=validate.Length(min=1, max=200),
                               metadata={"description": "the bank's or the cheque's reference: a replay records nothing"})
@@ -151,7 +152,7 @@ class PartnerOut(ma.Schema):
     slug = fields.String()
     name = fields.String()
     kind = fields.Enum(PartnerKind)
-    siren = fields.String()
+    siren = fields.String(allow_none=True)
     legal_form = fields.String()
     address_line1 = fields.String()
     postal_code = fields.String()
@@ -162,16 +163,13 @@ class PartnerOut(ma.Schema):
 
 # --- Campaigns -------------------------------------------------------------------------------------
 
-Cents = lambda **kw: fields.Integer(strict=True, validate=validate.Range(min=1, max=10**12), **kw)  # noqa: E731
-
-
 class TierIn(ma.Schema):
-    id = fields.Integer(strict=True)
+    id = Id()
     title = fields.String(required=True, validate=validate.Length(min=2, max=200))
     description = fields.String(validate=validate.Length(max=2000))
     min_amount_cents = Cents(required=True)
-    quantity_limit = fields.Integer(strict=True, allow_none=True, validate=validate.Range(min=1))
-    fair_value_cents = fields.Integer(strict=True, validate=validate.Range(min=0, max=10**10))
+    quantity_limit = Count(min=1, allow_none=True)
+    fair_value_cents = Cents(min=0, max=10**10)
 
 
 class StretchGoalIn(ma.Schema):
@@ -192,8 +190,8 @@ class CampaignIn(ma.Schema):
     category = fields.Enum(CampaignCategory, required=True)
     goal_cents = Cents(required=True)
     min_gift_cents = Cents()
-    starts_at = fields.AwareDateTime(required=True)
-    ends_at = fields.AwareDateTime(required=True)
+    starts_at = Instant(required=True)
+    ends_at = Instant(required=True)
     funding_model = fields.Enum(FundingModel, required=True)
     tiers = fields.List(fields.Nested(TierIn), validate=validate.Length(max=50))
     stretch_goals = fields.List(fields.Nested(StretchGoalIn), validate=validate.Length(max=20))
@@ -263,7 +261,8 @@ class CampaignOut(ma.Schema):
     donor_count = fields.Integer()
     percent = fields.Integer()
     days_left = fields.Function(days_left)
-    cover_url = fields.Function(lambda c: f"/campagnes/{c.slug}/couverture" if c.has_cover else None)
+    cover_url = fields.Function(lambda c: f"/campagnes/{c.slug}/couverture" if c.has_cover else None,
+                                allow_none=True)
     tiers = fields.List(fields.Nested(TierOut))
     stretch_goals = fields.List(fields.Nested(StretchGoalOut))
 
@@ -274,7 +273,7 @@ class PledgeIn(ma.Schema):
     ratio_denominator = fields.Integer(strict=True, validate=validate.Range(min=1, max=100))
     per_gift_cap_cents = Cents(allow_none=True)
     total_cap_cents = Cents(required=True)
-    max_gifts_per_donor = fields.Integer(strict=True, allow_none=True, validate=validate.Range(min=1))
+    max_gifts_per_donor = Count(min=1, allow_none=True)
 
 
 class PledgePatch(ma.Schema):
@@ -314,7 +313,7 @@ class GrantIn(ma.Schema):
 
 class GrantOut(ma.Schema):
     id = fields.Integer()
-    partner = fields.Function(lambda c: c.partner and c.partner.slug)
+    partner = fields.Function(lambda c: c.partner and c.partner.slug, allow_none=True)
     amount_cents = fields.Integer()
     reversed_cents = fields.Integer()
     reference = fields.String(allow_none=True)

@@ -3,6 +3,7 @@ from flask import abort, current_app, request
 from flask_smorest import Blueprint
 from sqlalchemy.orm import selectinload
 
+from app.api import OPTIONAL_BEARER
 from app.auth.access import can_see_organization, current_user, ensure_organization, ensure_partner, require_roles
 from app.auth.models import Role
 from app.errors import InvalidInput
@@ -207,6 +208,7 @@ def create_campaign(data):
 @campaigns_bp.route("", methods=["GET"])
 @campaigns_bp.arguments(CampaignFilters, location="query")
 @campaigns_bp.response(200, CampaignOut(many=True))
+@campaigns_bp.doc(security=OPTIONAL_BEARER)
 def list_campaigns(args):
     """Public list; drafts appear only to their organization's users and administrators."""
     statement = services.list_campaigns(
@@ -218,6 +220,7 @@ def list_campaigns(args):
 
 @campaigns_bp.route("/<slug>", methods=["GET"])
 @campaigns_bp.response(200, CampaignDetailOut)
+@campaigns_bp.doc(security=OPTIONAL_BEARER)
 def get_campaign(slug):
     return _visible(slug)
 
@@ -318,6 +321,7 @@ def add_news(data, slug):
 
 @campaigns_bp.route("/<slug>/news", methods=["GET"])
 @campaigns_bp.response(200, NewsOut(many=True))
+@campaigns_bp.doc(security=OPTIONAL_BEARER)
 def list_news(slug):
     return latest_news(_visible(slug).id, limit=50)
 

@@ -2,9 +2,9 @@
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from app.fields import Cents, Day, Id
 from donations.models import DonationStatus, DonorType, PaymentMethod, ReceiptChoice
 
-Cents = lambda **kw: fields.Integer(strict=True, validate=validate.Range(min=1), **kw)  # noqa: E731
 Text = lambda n, **kw: fields.String(validate=validate.Length(max=n), **kw)  # noqa: E731
 
 
@@ -28,7 +28,7 @@ class DonorIn(ma.Schema):
 
 class GiftIn(DonorIn):
     amount_cents = Cents(required=True)
-    reward_tier_id = fields.Integer(allow_none=True)
+    reward_tier_id = Id(allow_none=True)
     monthly = fields.Boolean(load_default=False)
 
 
@@ -52,8 +52,8 @@ class ConfirmOut(ma.Schema):
     id = fields.Integer()
     status = fields.String()
     payment_status = fields.String(allow_none=True)
-    client_secret = fields.String()
-    failure_reason = fields.String()
+    client_secret = fields.String(allow_none=True)
+    failure_reason = fields.String(allow_none=True)
 
 
 class TokenArgs(ma.Schema):
@@ -101,5 +101,5 @@ class OfflineGiftIn(DonorIn):
     campaign = fields.String(required=True, validate=validate.Length(max=80))
     amount_cents = Cents(required=True)
     payment_method = fields.Enum(PaymentMethod, required=True)
-    paid_on = fields.Date(required=True)
+    paid_on = Day(required=True)
     reference = Text(120)

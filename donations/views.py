@@ -2,6 +2,7 @@
 from flask import request, url_for
 from flask_smorest import Blueprint
 
+from app.api import OPTIONAL_BEARER
 from app.auth.access import can_see_organization, current_user, ensure_organization, require_roles
 from app.errors import NotFound
 from app.extensions import db
@@ -54,6 +55,7 @@ def confirm_gift(data, donation_id):
 @bp.route("/donations/<int:donation_id>", methods=["GET"])
 @bp.arguments(TokenArgs, location="query")
 @bp.response(200, DonationOut)
+@bp.doc(security=OPTIONAL_BEARER)
 def get_gift(args, donation_id):
     """For administrators and the organization's finance officers, or the donor with the signed token."""
     if args.get("token"):

@@ -2,12 +2,13 @@
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from app.fields import MAX_CENTS, Cents, Day, Year
 from app.pagination import PageArgs
 
 
 class ReceiptListArgs(PageArgs):
     organization = fields.String(validate=validate.Length(max=80))
-    year = fields.Integer(validate=validate.Range(min=2000, max=2100))
+    year = Year()
     status = fields.String(validate=validate.OneOf(["issued", "cancelled"]))
     kind = fields.String(validate=validate.OneOf(["single", "annual"]))
     q = fields.String(validate=validate.Length(max=100))
@@ -15,11 +16,11 @@ class ReceiptListArgs(PageArgs):
 
 class YearArgs(ma.Schema):
     organization = fields.String(validate=validate.Length(max=80))
-    year = fields.Integer(required=True, validate=validate.Range(min=2000, max=2100))
+    year = Year(required=True)
 
 
 class DeclarationArgs(ma.Schema):
-    year = fields.Integer(required=True, validate=validate.Range(min=2000, max=2100))
+    year = Year(required=True)
 
 
 class DonorLinkArgs(ma.Schema):
@@ -32,7 +33,7 @@ class CancelIn(ma.Schema):
 
 class AnnualIn(ma.Schema):
     organization = fields.String(required=True, validate=validate.Length(max=80))
-    year = fields.Integer(required=True, validate=validate.Range(min=2000, max=2100))
+    year = Year(required=True)
 
 
 class AnnualOut(ma.Schema):
@@ -76,8 +77,8 @@ class ReceiptOut(ma.Schema):
     cancelled_at = fields.DateTime(allow_none=True)
     cancel_reason = fields.String(allow_none=True)
     cancelled_by = fields.String(allow_none=True)
-    replaces = fields.Function(lambda r: r.replaces.number if r.replaces_id else None)
-    replaced_by = fields.Function(lambda r: r.replaced_by.number if r.replaced_by_id else None)
+    replaces = fields.Function(lambda r: r.replaces.number if r.replaces_id else None, allow_none=True)
+    replaced_by = fields.Function(lambda r: r.replaced_by.number if r.replaced_by_id else None, allow_none=True)
     pdf_sha256 = fields.String()
     gifts = fields.List(fields.Nested(ReceiptGiftOut))
 
@@ -117,14 +118,14 @@ class DeclarationOut(ma.Schema):
 
 
 class TaxReductionArgs(ma.Schema):
-    amount_cents = fields.Integer(required=True, validate=validate.Range(min=1, max=10**12))
+    amount_cents = Cents(required=True, strict=False)
     donor_type = fields.String(load_default="individual", validate=validate.OneOf(["individual", "company"]))
     organization = fields.String(validate=validate.Length(max=80))
     taxable_income_cents = fields.Integer(validate=validate.Range(min=0, max=10**14))
     turnover_cents = fields.Integer(validate=validate.Range(min=0, max=10**15))
-    date = fields.Date(metadata={"description": "the gift's date, whose rules apply (default: today, "
+    date = Day(metadata={"description": "the gift's date, whose rules apply (default: today, "
                                                 "Europe/Paris)"})
-    counterpart_cents = fields.Integer(load_default=0, validate=validate.Range(min=0, max=10**12),
+    counterpart_cents = Cents(min=0, max=MAX_CENTS, strict=False, load_default=0,
                                        metadata={"description": "the fair value of the chosen reward, "
                                                                 "deducted as the receipt deducts it"})
 

@@ -5,6 +5,7 @@ import io
 from flask import abort, current_app, send_file
 from flask_smorest import Blueprint
 
+from app.api import OPTIONAL_BEARER, PUBLIC
 from app.auth.access import current_user, ensure_organization, require_roles
 from app.errors import InvalidInput
 from app.extensions import db
@@ -132,6 +133,7 @@ def issue_annual(data):
 
 @bp.route("/receipts/<organization>/<number>.pdf", methods=["GET"])
 @bp.arguments(schemas.DonorLinkArgs, location="query")
+@bp.doc(security=OPTIONAL_BEARER)
 def receipt_pdf(args, organization, number):
     return pdf_response(_receipt_for_reader(organization, number, args.get("token"), with_pdf=True))
 
@@ -139,6 +141,7 @@ def receipt_pdf(args, organization, number):
 @bp.route("/receipts/<organization>/<number>", methods=["GET"])
 @bp.arguments(schemas.DonorLinkArgs, location="query")
 @bp.response(200, schemas.ReceiptOut)
+@bp.doc(security=OPTIONAL_BEARER)
 def get_receipt(args, organization, number):
     return _receipt_for_reader(organization, number, args.get("token"))
 
@@ -176,6 +179,7 @@ def tax_declaration(args, slug):
 @bp.route("/tax-reduction", methods=["GET"])
 @bp.arguments(schemas.TaxReductionArgs, location="query")
 @bp.response(200, schemas.TaxReductionOut)
+@bp.doc(security=PUBLIC)
 def tax_reduction(args):
     """Public: what a gift costs after the tax reduction, with the rules in force on its date (TAX_RULES)."""
     regime = organizations.get_organization(args["organization"]).receipt_regime if args.get("organization") else None

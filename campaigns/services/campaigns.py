@@ -7,7 +7,7 @@ from sqlalchemy import Select, func, or_, select
 
 from app.errors import Conflict, InvalidInput, NotFound
 from app.extensions import db
-from app.sql import locked
+from app.sql import contains_pattern, locked
 from app.formatting import local_today, to_local
 from app.lookups import get_by_id, get_by_slug, unique_slug
 from app.text import slugify
@@ -257,7 +257,7 @@ def list_campaigns(*, status=None, territory=None, category=None, q=None, viewer
     if category:
         statement = statement.where(Campaign.category == CampaignCategory(category))
     if q:
-        pattern = "%" + q.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        pattern = contains_pattern(q)
         statement = statement.where(or_(func.lower(Campaign.title).like(pattern, escape="\\"),
                                         func.lower(Campaign.summary).like(pattern, escape="\\")))
     return statement.order_by(Campaign.ends_at, Campaign.id)

@@ -6,6 +6,7 @@ from flask import g
 from marshmallow import fields, validate
 
 from app.extensions import db
+from app.fields import Cents, Count, Day, Instant
 from app.identifiers import clean_siret, format_siret
 from app.text import SLUG_RE
 from campaigns.models import Campaign
@@ -27,6 +28,8 @@ class BeneficiaryIn(ma.Schema):
 
     @ma.validates_schema
     def one_target(self, data, **kwargs):
+        if "share_percent" not in data:  # even in a PATCH (partial load): each beneficiary has its share
+            raise ma.ValidationError("Missing data for required field.", "share_percent")
         if bool(data.get("organization")) == bool(data.get("campaign")):
             raise ma.ValidationError("give either an organization or a campaign slug", "organization")
 
@@ -49,13 +52,12 @@ class MerchantIn(ma.Schema):
     postal_code = fields.String(required=True, validate=validate.Regexp(r"^\d{5}$", error="5 digits"))
     city = fields.String(required=True, validate=validate.Length(min=1, max=120))
     email = fields.Email()
-    rounding_step_cents = fields.Integer(strict=True, validate=validate.Range(min=1, max=100_000))
+    rounding_step_cents = Cents(max=100_000)
     round_exact_baskets = fields.Boolean()
-    top_ups_cents = fields.List(fields.Integer(strict=True, validate=validate.Range(min=1, max=100_000)),
-                                validate=validate.Length(max=5))
-    max_roundup_cents = fields.Integer(strict=True, allow_none=True, validate=validate.Range(min=1))
-    match_ratio_percent = fields.Integer(strict=True, validate=validate.Range(min=0, max=1000))
-    match_monthly_cap_cents = fields.Integer(strict=True, allow_none=True, validate=validate.Range(min=0))
+    top_ups_cents = fields.List(Cents(max=100_000), validate=validate.Length(max=5))
+    max_roundup_cents = Cents(allow_none=True)
+    match_ratio_percent = Count(max=1000)
+    match_monthly_cap_cents = Cents(min=0, allow_none=True)
     active = fields.Boolean()
     beneficiaries = fields.List(fields.Nested(BeneficiaryIn), required=True, validate=validate.Length(min=1, max=10))
 
@@ -66,8 +68,8 @@ class MerchantPatch(MerchantIn):
 
 class BeneficiaryOut(ma.Schema):
     kind = fields.Function(lambda b: "organization" if b.organization_id else "campaign")
-    organization = fields.Function(lambda b: b.organization.slug if b.organization_id else None)
-    campaign = fields.Function(lambda b: _campaign_slug(b.campaign_id) if b.campaign_id else None)
+    organization = fields.Function(lambda b: b.organization.slug if b.organization_id else None, allow_none=True)
+    campaign = fields.Function(lambda b: _campaign_slug(b.campaign_id) if b.campaign_id else None, allow_none=True)
     share_basis_points = fields.Integer()
     share_percent = fields.Function(lambda b: f"{b.share_basis_points / 100:.2f}")
 
@@ -118,7 +120,7 @@ class MerchantCreatedOut(MerchantOut):
 
 
 class QuoteIn(ma.Schema):
-    basket_cents = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=10_000_000))
+    basket_cents = Cents(required=True, min=0, max=10_000_000)
 
 
 class QuoteOption(ma.Schema):
@@ -134,11 +136,11 @@ class QuoteOut(ma.Schema):
 
 
 class RoundupIn(ma.Schema):
-    # Types only; the service checks the merchant's rule, the email and the time, for both paths.
+    # Types and storable bounds; the service checks the merchant's rule, the email and the time, for both paths.
     external_id = fields.String(required=True)
-    basket_cents = fields.Integer(required=True, strict=True)
-    roundup_cents = fields.Integer(required=True, strict=True)
-    occurred_at = fields.AwareDateTime(load_default=None)
+    basket_cents = Cents(required=True, min=0)
+    roundup_cents = Cents(required=True, min=0)
+    occurred_at = Instant(load_default=None)
     donor_email = fields.String(load_default=None, allow_none=True)
     payment_method = fields.String(load_default="card", metadata={"description": "card (default) or cash"})
 
@@ -175,8 +177,8 @@ class BatchOut(ma.Schema):
 
 
 class SummaryArgs(ma.Schema):
-    date_from = fields.Date(data_key="from")
-    date_to = fields.Date(data_key="to")
+    date_from = Day(data_key="from")
+    date_to = Day(data_key="to")
 
 
 class SummaryDay(ma.Schema):
@@ -203,8 +205,8 @@ class SummaryOut(ma.Schema):
 
 class SettlementArgs(ma.Schema):
     month = fields.String(validate=validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error="YYYY-MM"))
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
-    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+    page = Count(min=1, strict=False, load_default=1)
+    per_page = Count(min=1, max=100, strict=False, load_default=20)
 
 
 class SettlementLineOut(ma.Schema):

@@ -11,6 +11,7 @@ from app.errors import NotFound
 from app.extensions import db
 from app.formatting import local_today, to_local
 from app.money import format_cents_plain
+from app.sql import contains_pattern
 from campaigns.models import Organization
 from donations.models import Donation
 from receipts.models import ARTICLES, Receipt, ReceiptGift, ReceiptKind, ReceiptStatus
@@ -62,9 +63,10 @@ def receipts_query(organization_id, year=None, status=None, kind=None, q=None) -
     if kind:
         statement = statement.where(Receipt.kind == kind)
     if q:
-        like = f"%{q.strip().lower()}%"
-        statement = statement.where(func.lower(Receipt.donor_name).like(like) | Receipt.donor_email.like(like)
-                                    | Receipt.number.like(like))
+        like = contains_pattern(q)
+        statement = statement.where(func.lower(Receipt.donor_name).like(like, escape="\\")
+                                    | func.lower(Receipt.donor_email).like(like, escape="\\")
+                                    | Receipt.number.like(like, escape="\\"))
     return statement.order_by(Receipt.year.desc(), Receipt.sequence.desc())
 
 

@@ -1,12 +1,14 @@
 """Query arguments and JSON shapes of the summaries."""
 import marshmallow as ma
 
+from app.fields import Day
+
 
 class PeriodArgs(ma.Schema):
     """`?from=2026-01-01&to=2026-12-31`: inclusive dates in the territory's time zone."""
 
-    start = ma.fields.Date(data_key="from", load_default=None)
-    end = ma.fields.Date(data_key="to", load_default=None)
+    start = Day(data_key="from", load_default=None)
+    end = Day(data_key="to", load_default=None)
 
 
 class LeverageOut(ma.Schema):
