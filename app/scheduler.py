@@ -37,6 +37,7 @@ STANDBY = "another scheduler holds the lock: this one waits as a standby and run
 LOST = ("this scheduler lost its lock (its database connection died) and another scheduler holds it "
         "now: this one runs no job")
 STILL_RUNNING = "its previous run is still going"
+UNREACHABLE = "the database does not answer: no job runs until it does"
 MISSED = "missed its time (the scheduler was busy or stopped)"
 
 @dataclass
@@ -62,7 +63,8 @@ def run_job(app, job, lock=None) -> RunOutcome:
     with app.app_context():
         if lock is not None and not lock.check():
             if lock.first_skip(job.id):  # one row per job and change of state, not one a minute
-                jobs_log.run_skipped(job.id, LOST if lock.lost else STANDBY, alert=lock.lost)
+                reason = LOST if lock.lost else UNREACHABLE if lock.unreachable else STANDBY
+                jobs_log.run_skipped(job.id, reason, alert=lock.lost or lock.unreachable)
             else:
                 log.debug("job %s skipped: not the scheduler holding the lock", job.id)
             return RunOutcome.skipped
@@ -103,6 +105,7 @@ class SingleInstanceLock:
         self.file = None  # SQLite: the locked file
         self.held = False
         self.lost = False  # held once, then lost to another scheduler
+        self.unreachable = False  # the last attempt to take it could not reach the database
         self._mutex = threading.Lock()  # jobs run in a thread pool: one check at a time
         self._skipped = set()  # jobs whose skip is recorded since the last change of state
 
@@ -125,6 +128,10 @@ class SingleInstanceLock:
                 if self._take():
                     log.warning("scheduler lock taken again: no other scheduler had taken it")
                     return True
+                if self.unreachable:
+                    log.error("scheduler lock: the database does not answer; no job runs until it does")
+                    self._skipped.clear()
+                    return False
                 # Another scheduler holds it now: stop running jobs at once (a skipped run, alerted,
                 # once per job), and stay as its standby.
                 log.error("another scheduler holds the lock now: this one runs no job")
@@ -171,18 +178,21 @@ class SingleInstanceLock:
         return Path(self.app.instance_path) / "scheduler.lock"
 
     def _take_advisory_lock(self) -> bool:
+        self.unreachable = False
         try:
             # Autocommit: the lock's session is never left idle in a transaction (which
             # idle_in_transaction_session_timeout would end, and the lock with it).
             connection = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
         except DBAPIError as error:
             log.warning("scheduler lock: database unreachable (%s)", error.orig)
+            self.unreachable = True
             return False
         try:
             got = bool(connection.scalar(text("SELECT pg_try_advisory_lock(:k)"), {"k": self.key}))
             pid = connection.scalar(text("SELECT pg_backend_pid()")) if got else None
         except DBAPIError as error:
             log.warning("scheduler lock: could not ask for it (%s)", error.orig)
+            self.unreachable = True
             connection.invalidate()
             connection.close()
             return False

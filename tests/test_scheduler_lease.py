@@ -15,7 +15,7 @@ from sqlalchemy import create_engine, select, text
 from app import create_app
 from app.extensions import db
 from app.jobs_log import JobRun, RunOutcome
-from app.scheduler import LOST, SingleInstanceLock, build_scheduler, register_job
+from app.scheduler import LOST, UNREACHABLE, SingleInstanceLock, build_scheduler, jobs, register_job, run_job
 
 TICK_SECONDS = 0.3
 
@@ -162,3 +162,24 @@ def _held_by(admin, key, pid):
             "AND classid::bigint = :high"), {"low": key & 0xFFFFFFFF, "high": key >> 32}).scalars().all()
     return bool(holders) if pid is None else pid in holders
 
+
+
+def test_with_the_database_unreachable_no_job_runs_and_the_operators_are_told(postgresql, base_config, tmp_path):
+    """The lock cannot be proven: nothing runs; the skipped run cannot be written, so it is logged and
+    emailed (without the database, the once-an-hour check cannot be read: one email is sent)."""
+    from tests.test_job_runs import _alerts
+
+    address = f"ops-{uuid.uuid4().hex[:8]}@solidaire.example"
+    down = create_app({**base_config, "ALERT_EMAIL": address, "OUTBOX_DIR": str(tmp_path),
+                       "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://postgres@127.0.0.1:1/solidaire"})
+    ran = []
+    register_job(down, "test.tick", lambda: ran.append(1), "interval", minutes=1)
+    lock = SingleInstanceLock(down)
+    try:
+        assert not lock.acquire() and lock.unreachable
+        assert run_job(down, jobs(down)["test.tick"], lock) is RunOutcome.skipped
+        assert ran == []
+        [(subject, body)] = _alerts(down, address)
+        assert "test.tick" in subject and UNREACHABLE in body
+    finally:
+        lock.release()
