@@ -50,6 +50,7 @@ def seed(db, count, year):
     from sqlalchemy import insert
 
     from campaigns import services
+    from campaigns.demo import signature_png
     from campaigns.models import Campaign, CampaignStatus, FundingModel, ReceiptRegime
     from donations.models import Donation
 
@@ -58,6 +59,8 @@ def seed(db, count, year):
         address_line1="1 rue Houdan", postal_code="92330", city="Sceaux",
         objet="Soutien aux habitants du territoire.", receipt_regime=ReceiptRegime.general_interest,
         signatory_name="Camille Petit", signatory_title="Présidente")
+    # No receipt is issued unsigned: the signatory's image is on every page, as in production.
+    services.set_organization_image(organization, "signature", signature_png("Camille Petit"))
     now = datetime.now(timezone.utc)
     campaign = Campaign(organization_id=organization.id, slug="bench", title="Bench", status=CampaignStatus.published,
                         funding_model=FundingModel.keep_it_all, category="solidarity", commune="Sceaux",

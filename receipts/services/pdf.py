@@ -5,7 +5,12 @@ application context, so the same function runs in the request, in the job, and i
 processes of a batch. `app.pdf` keeps one FontConfiguration and the parsed stylesheets per process;
 a receipt uses only plain elements, so it is styled from the small user-agent sheet.
 """
+import ctypes
 import os
+import signal
+import sys
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 from pathlib import Path
@@ -56,9 +61,37 @@ def render_pdf(document) -> bytes:
     return renderer().render(document)
 
 
-def _start_worker():
-    # A forked worker must not share the parent's FontConfiguration: it builds its own, once, and
-    # parses the receipt's stylesheet with it before its first task.
+# Workers are started fresh ("spawn": a new interpreter, given only its pipes), not forked: a forked
+# worker would inherit the parent's open database connection, and, the parent killed, keep its
+# socket open so that PostgreSQL never ends the killed transaction (the counter row stays locked).
+START_METHOD = "spawn"
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+def _die_with(parent_pid):
+    """Make this worker die with the process that started it, however that one ends (`kill -9`
+    included): Linux sends it SIGKILL (PR_SET_PDEATHSIG); elsewhere, and should the parent have died
+    before that was asked, a watch thread sees that the worker has been given another parent."""
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent_pid:
+        os._exit(1)
+
+    def watch():
+        while os.getppid() == parent_pid:
+            time.sleep(1)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+def _start_worker(parent_pid):
+    """A rendering worker's start: tied to its parent's life, then its own FontConfiguration, template
+    and parsed stylesheets, built once before its first task."""
+    _die_with(parent_pid)
     global _renderer
     _renderer = None
     pdf.reset()
@@ -66,13 +99,23 @@ def _start_worker():
     pdf.stylesheet(STYLESHEET)
 
 
+def _ready():
+    return os.getpid()
+
+
 class RenderPool:
-    """Renders many receipts over the machine's cores; the database work stays with the caller."""
+    """Renders many receipts over the machine's cores; the database work stays with the caller.
+
+    Its workers are started when it is made (make it before opening a transaction that will wait for
+    them), hold no database connection, and die with the process that made it."""
 
     def __init__(self, workers=None):
         self.workers = workers or os.cpu_count() or 1
-        self.executor = ProcessPoolExecutor(max_workers=self.workers, mp_context=get_context("fork"),
-                                            initializer=_start_worker)
+        self.executor = ProcessPoolExecutor(max_workers=self.workers, mp_context=get_context(START_METHOD),
+                                            initializer=_start_worker, initargs=(os.getpid(),))
+        # One task per worker starts them all now, from this thread (the one their death is tied to).
+        for future in [self.executor.submit(_ready) for _ in range(self.workers)]:
+            future.result()
 
     def render_many(self, documents):
         """PDFs in order, as an iterator: the caller stores the first while the pool renders the rest.

@@ -10,7 +10,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
 
 from app.engine import read_only
@@ -114,3 +114,130 @@ def test_a_batch_killed_half_way_then_re_run_issues_each_receipt_once_without_ga
     year = date.today().year
     assert [r[0] for r in receipts] == [f"{year}-{n:06d}" for n in range(1, donors + 1)]
     assert sorted(r[2] for r in receipts) == [1_000 + i for i in range(donors)]  # each donor exactly once
+
+
+def _descendants(pid):
+    """The processes below `pid` (its children, theirs...), from /proc."""
+    parents = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+    found, todo = [], [pid]
+    while todo:
+        parent = todo.pop()
+        children = [child for child, ppid in parents.items() if ppid == parent]
+        found += children
+        todo += children
+    return found
+
+
+def _links(pid):
+    """What the process's open file descriptors point to ("socket:[...]", "pipe:[...]", paths)."""
+    links = []
+    for fd in (Path("/proc") / str(pid) / "fd").iterdir():
+        try:
+            links.append(os.readlink(fd))
+        except OSError:
+            continue
+    return links
+
+
+def _running(pid):
+    """True while `pid` exists and is not a zombie (a dead process nobody has reaped yet)."""
+    try:
+        return (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.postgres
+def test_killing_only_the_batch_process_frees_the_numbering_at_once(app, base_config, finance, gifts):
+    """`kill -9` of the batch alone (its rendering workers are not signalled): the workers die with it and
+    hold no database connection, so its transaction ends, and the next issuing gets the counter at once."""
+    if make_url(app.config["SQLALCHEMY_DATABASE_URI"]).get_backend_name() != "postgresql":
+        pytest.skip("the orphaned transaction's row lock is PostgreSQL's")
+    if not Path("/proc/self/stat").exists():
+        pytest.skip("reads the process tree from /proc")
+    from donations.models import Donation
+    from receipts.models import Receipt
+    from receipts.services.issuing import issue_receipts, single_draft
+
+    campaign = gifts.campaign()
+    donors = 100
+    for index in range(donors):
+        gifts.gift(campaign, 1_000 + index, receipt_choice="annual", paid_on=date(2025, 6, 1),
+                   payment_method="transfer", email=f"donor{index}@example.org")
+    single = gifts.gift(campaign, 5_000, receipt_choice="none")
+    with app.app_context():
+        db.engine.dispose()
+    env = {**os.environ, "DATABASE_URL": base_config["SQLALCHEMY_DATABASE_URI"], "SECRET_KEY": "test-secret",
+           "OUTBOX_DIR": base_config["OUTBOX_DIR"]}
+    command = [sys.executable, "-m", "flask", "--app", "wsgi", "receipts", "annual", "--year", "2025",
+               "--organization", "asso-test", "--workers", "2"]
+    batch = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                             start_new_session=True)
+
+    def count():
+        with app.app_context(), read_only():
+            try:
+                return db.session.scalar(select(func.count()).select_from(Receipt))
+            finally:
+                db.session.remove()
+
+    def counter_locked():
+        # The batch's transaction has updated the counter row (held until it ends).
+        with app.app_context(), read_only():
+            try:
+                return db.session.scalar(text(
+                    "SELECT count(*) FROM pg_locks JOIN pg_class ON pg_class.oid = pg_locks.relation "
+                    "WHERE pg_class.relname = 'receipt_counters' AND pg_locks.mode = 'RowExclusiveLock' "
+                    "AND pg_locks.pid <> pg_backend_pid()")) > 0
+            finally:
+                db.session.remove()
+
+    workers = []
+    try:
+        deadline = time.monotonic() + 180
+        while not (count() > 0 and counter_locked()) and time.monotonic() < deadline and batch.poll() is None:
+            time.sleep(0.05)
+        workers = _descendants(batch.pid)
+        assert len(workers) >= 2, "the batch renders in worker processes"
+        for pid in workers:  # none holds a socket: no database connection inherited from the batch
+            assert not [fd for fd in _links(pid) if fd.startswith("socket:")], pid
+        os.kill(batch.pid, signal.SIGKILL)  # the batch alone, mid-chunk: its workers get no signal
+        batch.wait(timeout=30)
+        killed_at = count()
+        assert 0 < killed_at < donors
+
+        deadline = time.monotonic() + 5
+        while any(map(_running, workers)) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not any(map(_running, workers)), "the rendering workers outlived their batch"
+
+        # The issuing of a single receipt (what the per-minute job does) takes the counter at once;
+        # a lock still held would make it wait for lock_timeout and fail.
+        started = time.monotonic()
+        with app.app_context():
+            [receipt] = issue_receipts([single_draft(db.session.get(Donation, single))])
+            db.session.commit()
+            number = receipt.number
+        assert time.monotonic() - started < 10
+        year = date.today().year
+        assert number == f"{year}-{killed_at + 1:06d}"
+
+        # The rest of the batch (a lock still held would fail it after lock_timeout; its time bound is
+        # the rendering's, on a machine that may be busy).
+        rerun = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=180)
+        assert rerun.returncode == 0, rerun.stderr[-2000:]
+        assert f"{donors - killed_at} issued, {killed_at} already issued" in rerun.stdout
+        receipts = gifts.receipts()
+        assert [r[0] for r in receipts] == [f"{year}-{n:06d}" for n in range(1, donors + 2)]
+        assert sorted(r[2] for r in receipts) == sorted([1_000 + i for i in range(donors)] + [5_000])
+    finally:
+        for pid in [batch.pid, *workers]:
+            if _running(pid):
+                os.kill(pid, signal.SIGKILL)
