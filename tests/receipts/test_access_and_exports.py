@@ -163,7 +163,7 @@ def test_finance_pages_show_the_list_figures_and_downloads_and_hide_other_organi
     actors.user("finance", organization="autre")
     with app.app_context():
         own_id, other_id = [u.id for u in db.session.query(User).filter(User.role == "finance").order_by(User.id)]
-    with client.session_transaction() as session:
+    with app.app_context(), client.session_transaction() as session:
         session.update(session_values(own_id))
     page = client.get("/finance")
     html = page.get_data(as_text=True)
@@ -174,7 +174,7 @@ def test_finance_pages_show_the_list_figures_and_downloads_and_hide_other_organi
     pdf = client.get(f"/finance/recus/{issued[0]}.pdf")
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
     assert client.get(f"/finance/export.csv?year={date.today().year}").mimetype == "text/csv"
-    with client.session_transaction() as session:
+    with app.app_context(), client.session_transaction() as session:
         session.update(session_values(other_id))
     assert client.get(f"/finance/recus/{issued[0]}.pdf").status_code == 404
     assert client.get("/finance?organization=asso-test").status_code == 404

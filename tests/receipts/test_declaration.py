@@ -105,7 +105,7 @@ def test_the_finance_page_offers_the_figures_to_type_with_the_form_and_the_deadl
 
     with app.app_context():
         user_id = db.session.query(User.id).filter(User.role == "finance").scalar()
-    with client.session_transaction() as session:
+    with app.app_context(), client.session_transaction() as session:
         session.update(session_values(user_id))
     html = client.get("/finance?year=2025").get_data(as_text=True)
     for text in ["Déclaration article 222 bis", "dons reçus en 2025", "À reporter sur la déclaration",

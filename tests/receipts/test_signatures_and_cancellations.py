@@ -23,7 +23,7 @@ def _session_of(client, app, email_prefix="finance"):
     with app.app_context():
         user_id = db.session.scalar(select(User.id).where(User.email.like(f"{email_prefix}%"))
                                     .order_by(User.id.desc()))
-    with client.session_transaction() as session:
+    with app.app_context(), client.session_transaction() as session:
         session.update(session_values(user_id))
 
 
