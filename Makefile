@@ -27,11 +27,14 @@ install: sysdeps $(VENV)/.installed
 sysdeps:
 	@scripts/sysdeps.sh
 
+# The first time this downloads and builds every package for a few minutes: pip says which one it is at.
 $(VENV)/.installed: requirements.txt
-	test -x $(PYTHON) || python3 -m venv $(VENV)
-	$(PYTHON) -m pip install --quiet --upgrade pip
-	$(PYTHON) -m pip install --quiet -r requirements.txt
-	touch $@
+	@test -x $(PYTHON) || { echo "== creating the virtual environment $(VENV)"; python3 -m venv $(VENV); }
+	@echo "== installing the Python packages of requirements.txt into $(VENV) (a few minutes the first time)"
+	$(PYTHON) -m pip install --upgrade pip
+	$(PYTHON) -m pip install -r requirements.txt
+	@echo "== Python packages installed"
+	@touch $@
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

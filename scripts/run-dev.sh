@@ -18,6 +18,7 @@ stop_all() {
 }
 trap stop_all EXIT INT TERM
 
+echo "== starting localstripe (the fake Stripe) on port $STRIPE_PORT"
 .venv/bin/python -m app.localstripe_server --port "$STRIPE_PORT" --data instance/localstripe.pickle \
   > instance/localstripe.log 2>&1 &
 pids+=($!)
@@ -33,11 +34,14 @@ else:
     sys.exit("localstripe did not start; see instance/localstripe.log")
 PY
 
+echo "== migrating the database"
 "${flask[@]}" db upgrade
+echo "== loading the Sceaux demo (its gifts go through localstripe: a minute the first time)"
 "${flask[@]}" demo load
 # localstripe delivers its events to our webhook, signed with the configured secret, as Stripe would.
 "${flask[@]}" stripe register-webhook --url "http://127.0.0.1:$PORT/api/v1/stripe/webhook"
 
+echo "== starting the scheduler and the web server"
 "${flask[@]}" scheduler run > instance/scheduler.log 2>&1 &
 pids+=($!)
 .venv/bin/gunicorn --workers 2 --bind "127.0.0.1:$PORT" --access-logfile - wsgi:app \

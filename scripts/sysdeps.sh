@@ -16,7 +16,9 @@ if [ "$(id -u)" != 0 ]; then
   echo "Install them with: sudo apt-get install ${missing[*]}" >&2
   exit 1
 fi
-echo "Installing system packages: ${missing[*]}"
+echo "== installing system packages (a few minutes the first time): ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+apt-get update -q
+# -q: one line per package downloaded and set up, without the progress bars.
+apt-get install -y -q --no-install-recommends "${missing[@]}"
+echo "== system packages installed"
