@@ -22,6 +22,7 @@ FRENCH_TITLES = {
     405: "Méthode non autorisée",
     409: "Conflit",
     413: "Envoi trop volumineux",
+    429: "Trop de requêtes",
     422: "Données invalides",
     500: "Erreur interne",
     503: "Service momentanément indisponible",

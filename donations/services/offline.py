@@ -8,7 +8,7 @@ from app.extensions import db
 from campaigns import services as campaigns
 from campaigns.models import CampaignStatus
 from donations.models import Donation, DonorType, OFFLINE_METHODS, PaymentMethod, ReceiptChoice
-from donations.services.gifts import clean_donor, existing_gift
+from donations.services.gifts import DONOR_FIELDS, clean_donor, existing_gift, request_fingerprint
 from donations.services.settlement import succeed_gift
 
 # A cheque posted before the end may be recorded after it, until the campaign is closed.
@@ -22,7 +22,12 @@ def record_offline_gift(organization_id, campaign_slug, *, amount_cents, payment
     campaign = campaigns.get_campaign(campaign_slug)
     if campaign.organization_id != organization_id:
         raise InvalidInput("this campaign is not one of the organization's", "campaign")
-    first = existing_gift(campaign.id, idempotency_key)
+    fingerprint = request_fingerprint(
+        organization_id=organization_id, amount_cents=amount_cents, payment_method=payment_method,
+        paid_on=paid_on, donor_type=donor_type, receipt_choice=receipt_choice, reference=reference or "",
+        anonymous=bool(anonymous), public_message=public_message or "",
+        **{name: donor_values.get(name) or "" for name in DONOR_FIELDS})
+    first = existing_gift(campaign.id, idempotency_key, fingerprint)
     if first is not None:
         return first
     if campaign.status not in RECORDABLE:
@@ -48,6 +53,7 @@ def record_offline_gift(organization_id, campaign_slug, *, amount_cents, payment
                         donor_type=donor_type, receipt_choice=receipt_choice, payment_method=payment_method,
                         payment_reference=(reference or "").strip(), anonymous=bool(anonymous),
                         public_message=(public_message or "").strip(), idempotency_key=idempotency_key or None,
+                        idempotency_fingerprint=fingerprint if idempotency_key else None,
                         **donor)
     db.session.add(donation)
     db.session.flush()

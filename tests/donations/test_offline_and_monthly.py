@@ -140,3 +140,18 @@ def test_the_thank_you_email_is_written_once_to_the_outbox(giving, app, deliver)
     mine = [mail for mail in mails if "merci@example.org" in mail]
     assert len(mine) == 1
     assert "25,00" in mine[0] and "Projet jardin-partage" in mine[0]
+
+
+def test_an_offline_gift_key_replayed_with_another_body_is_a_conflict(giving, actors, app):
+    from donations.models import Donation
+
+    giving.campaign()
+    finance = {**actors.user("finance", organization="asso-jardin"), "Idempotency-Key": "cheque-0012345"}
+    url = "/api/v1/organizations/asso-jardin/offline-donations"
+    first = giving.client.post(url, json=CHEQUE, headers=finance)
+    again = giving.client.post(url, json=CHEQUE, headers=finance)
+    assert first.status_code == 201 and again.status_code in (200, 201) and again.json["id"] == first.json["id"]
+    other = giving.client.post(url, json={**CHEQUE, "amount_cents": 40000}, headers=finance)
+    assert other.status_code == 409 and "Idempotency-Key" in other.json["errors"]
+    with app.app_context():
+        assert len(db.session.scalars(select(Donation)).all()) == 1
