@@ -119,7 +119,9 @@ def _shared_response(entry):
     seconds = current_app.config["CAMPAIGN_PAGE_CACHE_SECONDS"]
     response = current_app.response_class(entry.body, mimetype="text/html")
     response.set_etag(entry.etag)
-    response.headers["Cache-Control"] = (f"public, max-age={seconds}, "
+    # A visitor whose expired sign-in was just forgotten gets a new cookie: that answer is theirs alone.
+    response.headers["Cache-Control"] = ("private, no-cache" if session.modified else
+                                         f"public, max-age={seconds}, "
                                          f"stale-while-revalidate={STALE_WHILE_REVALIDATE_SECONDS}")
     response.vary.add("Cookie")
     return response.make_conditional(request)

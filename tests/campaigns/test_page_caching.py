@@ -113,6 +113,16 @@ def test_signed_in_users_and_flashed_messages_get_a_fresh_private_page(app, clie
     # The flash was for that visitor alone: the shared copy does not carry it.
     assert "Votre message est bien parti." not in client.get("/campagnes/potager").get_data(as_text=True)
 
+    # A sign-in that no longer holds (here: a user who does not exist) leaves a visitor who sees the shared
+    # page; if forgetting it sends a new cookie, that answer is not for a proxy to keep.
+    expired = app.test_client()
+    with expired.session_transaction() as session:
+        session.update({"user_id": 10**6, "session_version": 1, "signed_in_at": 1})
+    page = expired.get("/campagnes/potager")
+    assert page.headers["ETag"] == anonymous.headers["ETag"]
+    assert page.headers["Cache-Control"] == ("private, no-cache" if "Set-Cookie" in page.headers
+                                             else "public, max-age=5, stale-while-revalidate=30")
+
 
 def test_a_gift_shows_within_the_freshness_bound(app, client, potager, clock):
     give(app, potager, 1)
