@@ -9,9 +9,11 @@ page, so each web worker keeps the page it rendered for them. For `CAMPAIGN_PAGE
 campaign row changed (its totals, texts or status: a gift moves them) and the page is rendered again
 if it did, or if the copy is older than `CAMPAIGN_PAGE_CACHE_SECONDS` (5 s; news, the donor wall and
 the partners show within those seconds). Anonymous answers carry an ETag (a hash of the page),
-answer 304 to `If-None-Match`, and say `Cache-Control: public, max-age=<CAMPAIGN_PAGE_CACHE_SECONDS>`
-so that a reverse proxy can absorb a spike; signed-in users (whose page has a CSRF token and their
-e-mail) and visitors with a flashed message always get a freshly rendered, private page.
+answer 304 to `If-None-Match`, and say `Cache-Control: public, max-age=0, s-maxage=<those seconds>`:
+a reverse proxy may keep the page that long and absorb a spike, while a browser asks again each time
+(a 304 when nothing changed), so that a donor back from the thank-you page sees their gift. (No
+stale-while-revalidate: browsers apply it too.) Signed-in users (whose page has a CSRF token and
+their e-mail) and visitors with a flashed message always get a freshly rendered, private page.
 """
 import hashlib
 import time
@@ -68,7 +70,6 @@ def _visible_or_404(campaign):
 
 PAGE_CACHE_KEY = "campaigns.page_cache"
 PAGE_CACHE_SIZE = 256  # campaigns kept per worker: the live ones of a territory fit
-STALE_WHILE_REVALIDATE_SECONDS = 30
 CachedPage = namedtuple("CachedPage", "version rendered_at checked_at body etag")
 
 
@@ -121,8 +122,7 @@ def _shared_response(entry):
     response.set_etag(entry.etag)
     # A visitor whose expired sign-in was just forgotten gets a new cookie: that answer is theirs alone.
     response.headers["Cache-Control"] = ("private, no-cache" if session.modified else
-                                         f"public, max-age={seconds}, "
-                                         f"stale-while-revalidate={STALE_WHILE_REVALIDATE_SECONDS}")
+                                         f"public, max-age=0, s-maxage={seconds}")
     response.vary.add("Cookie")
     return response.make_conditional(request)
 
