@@ -30,7 +30,7 @@ from donations.roundup.services import donor_year_totals
 from receipts.models import Receipt, ReceiptKind, RoundupDonor
 from receipts.services.eligibility import (RECEIPTED_STATES, campaign_allows_receipts, counterpart_within_limits,
                                            donor_key, donor_snapshot, eligible_cents)
-from receipts.services.issuing import ReceiptDraft, issue_receipts
+from receipts.services.issuing import ReceiptDraft, issue_receipts, last_sequence, render_ahead
 
 CHUNK = 64  # receipts per transaction: the counter lock is held while a chunk renders
 
@@ -220,15 +220,28 @@ def run_annual(organization, year, *, renderer=None, progress=None, on_chunk=Non
     and a re-run, which re-plans, issues only the rest: each receipt once, numbers without gap.
     """
     plan = plan_annual(organization, year, today)
+    issued_on = today or local_today()
+    chunks = [plan.drafts[start:start + CHUNK] for start in range(0, len(plan.drafts), CHUNK)]
     issued = 0
-    for start in range(0, len(plan.drafts), CHUNK):
-        chunk = plan.drafts[start:start + CHUNK]
+    # The renderer never waits for this process: while a chunk is stored, committed and announced,
+    # the next one is already rendering, numbered as if the stored one took the numbers planned for
+    # it (`render_ahead`; `issue_receipts` checks that under the counter lock and renders again if
+    # another issuer took numbers in between).
+    after = last_sequence(organization.id, issued_on.year)
+    ahead = render_ahead(chunks[0], after, issued_on, renderer) if chunks else None
+    for index, chunk in enumerate(chunks):
+        following = (render_ahead(chunks[index + 1], after + len(chunk), issued_on, renderer)
+                     if index + 1 < len(chunks) else None)
         try:
-            receipts = issue_receipts(chunk, renderer=renderer, issued_on=today)
+            receipts = issue_receipts(chunk, renderer=renderer, issued_on=issued_on, ahead=ahead)
             db.session.commit()
         except Exception:
             db.session.rollback()
+            if following is not None:
+                following.discard()
             raise
+        ahead = following
+        after = receipts[-1].sequence if receipts else last_sequence(organization.id, issued_on.year)
         issued += len(receipts)
         if on_chunk is not None:
             on_chunk(receipts)

@@ -114,6 +114,42 @@ def lock_counter(organization_id: int, year: int) -> int:
     ).scalar_one()
 
 
+def last_sequence(organization_id: int, year: int) -> int:
+    """The last sequence given, read without lock: what numbers rendered ahead assume (see `Ahead`)."""
+    return db.session.scalar(select(ReceiptCounter.last_sequence).where(
+        ReceiptCounter.organization_id == organization_id, ReceiptCounter.year == year)) or 0
+
+
+@dataclass
+class Ahead:
+    """Receipts numbered and sent to the renderer before their transaction locks the counter, on the
+    assumption that `after` will then be the last number given: a batch renders its next chunk while
+    it stores the current one. `issue_receipts` uses them only if the assumption holds under the lock
+    (and none of the drafts has been receipted meanwhile); otherwise it numbers and renders again."""
+
+    drafts: list
+    after: int
+    issued_on: date
+    receipts: list
+    pdfs: object  # the renderer's iterator of PDFs, in order
+
+    def discard(self):
+        close = getattr(self.pdfs, "close", None)
+        if close is not None:
+            close()  # a pool's iterator cancels the renderings not yet started
+
+
+def render_ahead(drafts, after: int, issued_on: date, renderer=None) -> Ahead:
+    """Number `drafts` from `after` + 1 and start rendering them (see `Ahead`)."""
+    organization = drafts[0].organization
+    beneficiary = documents.beneficiary_snapshot(organization)
+    receipts = [numbered_receipt(draft, issued_on.year, after + offset, issued_on, beneficiary)
+                for offset, draft in enumerate(drafts, start=1)]
+    pdfs = (renderer or InlineRenderer()).render_many(
+        [documents.build_document(receipt, draft) for receipt, draft in zip(receipts, drafts)])
+    return Ahead(list(drafts), after, issued_on, receipts, pdfs)
+
+
 def article_for(organization, donor_type: str) -> str:
     if donor_type == "company":
         return "238 bis"
@@ -153,11 +189,12 @@ def numbered_receipt(draft: ReceiptDraft, year: int, sequence: int, issued_on: d
     )
 
 
-def issue_receipts(drafts, *, renderer=None, issued_on=None) -> list[Receipt]:
+def issue_receipts(drafts, *, renderer=None, issued_on=None, ahead: Ahead | None = None) -> list[Receipt]:
     """Number, render and store receipts of one organization, in the caller's transaction.
 
     Drafts whose source is already receipted are skipped (a re-run issues nothing twice). The
-    counter lock is held from the first number to the commit; the caller commits.
+    counter lock is held from the first number to the commit; the caller commits. `ahead`: these
+    drafts as `render_ahead` numbered and rendered them, used if their numbers are still the next.
     """
     if not drafts:
         return []
@@ -185,11 +222,17 @@ def issue_receipts(drafts, *, renderer=None, issued_on=None) -> list[Receipt]:
             pending.append(draft)
     if not pending:
         return []
-    beneficiary = documents.beneficiary_snapshot(organization)
-    receipts = [numbered_receipt(draft, year, last + offset, issued_on, beneficiary)
-                for offset, draft in enumerate(pending, start=1)]
-    pdfs = (renderer or InlineRenderer()).render_many(
-        [documents.build_document(receipt, draft) for receipt, draft in zip(receipts, pending)])
+    if (ahead is not None and ahead.after == last and ahead.issued_on == issued_on
+            and [d.source_key for d in ahead.drafts] == [d.source_key for d in pending]):
+        receipts, pdfs = ahead.receipts, ahead.pdfs
+    else:
+        if ahead is not None:
+            ahead.discard()  # numbered on an assumption that no longer holds
+        beneficiary = documents.beneficiary_snapshot(organization)
+        receipts = [numbered_receipt(draft, year, last + offset, issued_on, beneficiary)
+                    for offset, draft in enumerate(pending, start=1)]
+        pdfs = (renderer or InlineRenderer()).render_many(
+            [documents.build_document(receipt, draft) for receipt, draft in zip(receipts, pending)])
     for index, (receipt, draft, pdf) in enumerate(zip(receipts, pending, pdfs), start=1):
         receipt.pdf = pdf
         receipt.pdf_sha256 = hashlib.sha256(pdf).hexdigest()

@@ -241,3 +241,44 @@ def test_killing_only_the_batch_process_frees_the_numbering_at_once(app, base_co
         for pid in [batch.pid, *workers]:
             if _running(pid):
                 os.kill(pid, signal.SIGKILL)
+
+
+def test_a_chunk_rendered_ahead_is_numbered_again_when_another_issuer_took_its_numbers(app, finance, gifts,
+                                                                                        monkeypatch):
+    """The batch renders its next chunk while it stores the current one, numbered as if nobody else
+    issued meanwhile. A receipt issued in between (the per-minute job) takes the next number: the
+    chunk is numbered and rendered again, each PDF printing its own number, without gap."""
+    import io
+
+    import pdfplumber
+
+    from campaigns import services
+    from donations.models import Donation
+    from receipts.models import Receipt
+    from receipts.services import annual
+    from receipts.services.issuing import issue_receipts, single_draft
+
+    campaign = gifts.campaign()
+    for index in range(6):
+        gifts.gift(campaign, 1_000 + index, receipt_choice="annual", paid_on=date(2025, 6, 1),
+                   payment_method="transfer", email=f"donor{index}@example.org")
+    single = gifts.gift(campaign, 5_000, receipt_choice="none")
+    monkeypatch.setattr(annual, "CHUNK", 3)
+    with app.app_context():
+        organization = services.get_organization("asso-test")
+
+        def meanwhile(receipts):  # after the first chunk's commit, the second one already rendered
+            if receipts[0].sequence == 1:
+                issue_receipts([single_draft(db.session.get(Donation, single))])
+                db.session.commit()
+
+        plan, issued = annual.run_annual(organization, 2025, on_chunk=meanwhile)
+        assert issued == 6
+        rows = db.session.execute(select(Receipt.number, Receipt.source_key, Receipt.pdf)
+                                  .order_by(Receipt.sequence)).all()
+    year = date.today().year
+    assert [row.number for row in rows] == [f"{year}-{n:06d}" for n in range(1, 8)]
+    assert rows[3].source_key == f"gift:{single}"
+    for row in rows:
+        with pdfplumber.open(io.BytesIO(row.pdf)) as document:
+            assert row.number in document.pages[0].extract_text()
