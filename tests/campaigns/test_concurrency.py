@@ -1,22 +1,14 @@
-"""Many gifts at once on PostgreSQL: rewards never oversell, pledges never exceed their cap,
-totals lose no update, and a retried gift counts once."""
-import pytest
+"""Many gifts at once, on PostgreSQL and on SQLite (whose writing transactions begin IMMEDIATE):
+rewards never oversell, pledges never exceed their cap, totals lose no update, and a retried gift
+counts once."""
 
 from app.errors import Conflict
 from app.extensions import db
 from campaigns import services
 from campaigns.models import Contribution, MatchPledge, RewardTier
-from tests.campaigns.conftest import is_postgres
 from tests.support import run_concurrently
 
-pytestmark = pytest.mark.postgres
 WORKERS = 12
-
-
-@pytest.fixture(autouse=True)
-def needs_postgres(app):
-    if not is_postgres(app):
-        pytest.skip("real concurrency needs PostgreSQL")
 
 
 def at_once(app, work):

@@ -1,16 +1,11 @@
 """Client retries racing each other: the database, not luck, makes them one gift."""
-import pytest
 from sqlalchemy import func, select
-from sqlalchemy.engine import make_url
 
 from app.extensions import db
 from tests.support import run_concurrently
 
 
-@pytest.mark.postgres
 def test_concurrent_retries_with_one_key_make_one_gift(giving, app):
-    if make_url(app.config["SQLALCHEMY_DATABASE_URI"]).get_backend_name() != "postgresql":
-        pytest.skip("needs PostgreSQL")
     from donations.models import Donation
 
     slug = giving.campaign()

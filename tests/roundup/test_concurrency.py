@@ -1,9 +1,7 @@
-"""Real concurrency on PostgreSQL: the database, not luck, keeps one round-up and one statement."""
+"""Real concurrency, on PostgreSQL and on SQLite: the database, not luck, keeps one round-up and one statement."""
 from datetime import date
 
-import pytest
 from sqlalchemy import func, select
-from sqlalchemy.engine import make_url
 
 from app.extensions import db
 from tests.support import run_concurrently
@@ -11,14 +9,7 @@ from tests.support import run_concurrently
 from .conftest import at, record
 
 
-@pytest.fixture
-def postgres(app):
-    if make_url(app.config["SQLALCHEMY_DATABASE_URI"]).get_backend_name() != "postgresql":
-        pytest.skip("needs PostgreSQL")
-
-
-@pytest.mark.postgres
-def test_concurrent_duplicates_record_exactly_one_roundup(app, postgres, shops):
+def test_concurrent_duplicates_record_exactly_one_roundup(app, shops):
     from donations.roundup.models import Roundup
 
     headers = shops.merchant()
@@ -40,8 +31,7 @@ def test_concurrent_duplicates_record_exactly_one_roundup(app, postgres, shops):
         assert db.session.scalar(select(func.count()).select_from(Roundup)) == 1
 
 
-@pytest.mark.postgres
-def test_concurrent_batches_with_the_same_rows_record_each_once(app, postgres, shops):
+def test_concurrent_batches_with_the_same_rows_record_each_once(app, shops):
     from donations.roundup.models import Roundup
 
     headers = shops.merchant()
@@ -59,8 +49,7 @@ def test_concurrent_batches_with_the_same_rows_record_each_once(app, postgres, s
         assert db.session.scalar(select(func.count()).select_from(Roundup)) == 500
 
 
-@pytest.mark.postgres
-def test_two_settlements_of_the_same_month_at_once_make_one_statement(app, postgres, shops, client):
+def test_two_settlements_of_the_same_month_at_once_make_one_statement(app, shops, client):
     from donations.roundup import services
     from donations.roundup.models import Settlement
 
@@ -82,8 +71,7 @@ def test_two_settlements_of_the_same_month_at_once_make_one_statement(app, postg
         assert db.session.scalar(select(func.count()).select_from(Settlement)) == 1
 
 
-@pytest.mark.postgres
-def test_a_void_racing_the_settlement_is_counted_once(app, postgres, shops, client):
+def test_a_void_racing_the_settlement_is_counted_once(app, shops, client):
     """Whichever commits first, the round-up is either left out or given back later, never both or neither."""
     from donations.roundup import services
 
