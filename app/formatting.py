@@ -6,6 +6,7 @@ from babel.dates import format_date
 from flask import current_app
 
 from app.money import format_eur, format_percent
+from app.text import agree, with_preposition
 
 
 def local_zone():
@@ -48,4 +49,6 @@ def init_app(app):
     app.jinja_env.filters.update(
         eur=format_eur, day=format_day, day_long=format_day_long, moment=format_moment,
         percent=format_percent,
+        # "auprès {{ name|de }}", "les dons {{ name|to }}", "{{ name }} vous {{ name|agree('remercie', 'remercient') }}"
+        de=lambda name: with_preposition(name, "de"), to=lambda name: with_preposition(name, "à"), agree=agree,
     )
