@@ -44,7 +44,7 @@ def configure_extensions(app):
 
 
 def configure_core(app):
-    from app import auth, demo, engine, errors, formatting, pagination, scheduler
+    from app import auth, demo, engine, errors, formatting, legal, pagination, scheduler
     from app.extensions import db
 
     engine.init_app(app)
@@ -54,6 +54,7 @@ def configure_core(app):
     scheduler.init_app(app)
     demo.init_app(app)
     pagination.init_app(app)
+    legal.init_app(app)
 
     @app.before_request
     def forget_previous_caller():

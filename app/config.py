@@ -104,6 +104,15 @@ def defaults():
         "OPENAPI_JSON_PATH": "openapi.json",
         "SCHEDULER_ENABLED": os.environ.get("SCHEDULER_ENABLED", "") == "1",
         "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO"),
+        # The legal notice, privacy notice and accessibility statement (app/legal.py): who publishes the
+        # service, who hosts it, whom to write to. Empty values are shown as not given.
+        "LEGAL_PUBLISHER": os.environ.get("LEGAL_PUBLISHER", "Ville de Sceaux"),
+        "LEGAL_PUBLISHER_ADDRESS": os.environ.get("LEGAL_PUBLISHER_ADDRESS", ""),
+        "LEGAL_DIRECTOR": os.environ.get("LEGAL_DIRECTOR", ""),
+        "LEGAL_HOST": os.environ.get("LEGAL_HOST", ""),
+        "LEGAL_HOST_ADDRESS": os.environ.get("LEGAL_HOST_ADDRESS", ""),
+        "LEGAL_DPO_CONTACT": os.environ.get("LEGAL_DPO_CONTACT", ""),
+        "LEGAL_ACCESSIBILITY_CONTACT": os.environ.get("LEGAL_ACCESSIBILITY_CONTACT", ""),
         # PostgreSQL session limits (app/engine.py): a lock waited for, a statement, an idle transaction.
         "DB_LOCK_TIMEOUT_MS": _env_int("DB_LOCK_TIMEOUT_MS", 15_000),
         "DB_STATEMENT_TIMEOUT_MS": _env_int("DB_STATEMENT_TIMEOUT_MS", 120_000),
