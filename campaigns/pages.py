@@ -32,7 +32,7 @@ from app.types import utcnow
 from campaigns import services
 from campaigns.models import Campaign, CampaignCategory, CampaignStatus
 from campaigns.models.campaigns import CATEGORY_LABELS
-from campaigns.services.campaigns import days_left, page_version
+from campaigns.services.campaigns import days_left, ended_campaigns, page_version
 from campaigns.services.content import latest_news, wall_entries
 from campaigns.services.pledges import partner_shares
 
@@ -229,6 +229,7 @@ def home():
         "campaigns/home.html", campaigns=campaigns, communes=communes, categories=CATEGORY_LABELS,
         commune=commune, category=category, page=page, pages=max(1, ceil(total / HOME_PAGE_SIZE)), total=total,
         days_left={c.id: days_left(c, today) for c in campaigns},
+        ended=ended_campaigns(territory=commune or None, category=category or None),
     )
 
 

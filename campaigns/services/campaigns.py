@@ -1,5 +1,6 @@
 """Campaigns: create, edit (with the rules after publication), publish, cancel, end, list."""
 import logging
+from collections.abc import Sequence
 from datetime import datetime
 
 from flask import current_app
@@ -239,6 +240,16 @@ def ensure_accepting_gifts(campaign, amount_cents, now=None) -> None:
     maximum = current_app.config.get("MAX_GIFT_CENTS")
     if maximum and amount_cents > maximum:
         raise InvalidInput(f"the maximum gift is {maximum} cents", "amount_cents")
+
+
+ENDED = (CampaignStatus.succeeded, CampaignStatus.failed, CampaignStatus.closed)
+
+
+def ended_campaigns(limit=12, *, territory=None, category=None) -> Sequence[Campaign]:
+    """The most recently ended campaigns (succeeded, failed or closed), for the public archive."""
+    statement = list_campaigns(territory=territory, category=category).where(Campaign.status.in_(ENDED))
+    return db.session.scalars(statement.order_by(None).order_by(Campaign.ends_at.desc(), Campaign.id.desc())
+                              .limit(limit)).all()
 
 
 def list_campaigns(*, status=None, territory=None, category=None, q=None, viewer=None) -> Select:

@@ -191,3 +191,17 @@ def test_a_holder_changes_the_cover_from_the_management_page(app, client, actors
     _sign_in(app, other, actors, "holder", "epicerie")
     assert other.post("/campagnes/potager/couverture", content_type="multipart/form-data",
                       data={"cover": (io.BytesIO(buffer.getvalue()), "x.jpg")}).status_code == 404
+
+
+def test_the_home_page_also_shows_the_campaigns_that_have_ended(client, build, app):
+    ended_id = build.campaign(slug="ruches", title="Des ruches au parc")
+    build.campaign(slug="en-cours", title="Un projet en cours")
+    with app.app_context():
+        campaign = services.get_campaign_by_id(ended_id)
+        campaign.ends_at = campaign.starts_at + (campaign.ends_at - campaign.starts_at) / 1000
+        services.close_campaign(campaign)
+        db.session.commit()
+    page = client.get("/").get_data(as_text=True)
+    live, _, archive = page.partition("Campagnes terminées")
+    assert "Un projet en cours" in live and "Des ruches au parc" not in live
+    assert "Des ruches au parc" in archive
