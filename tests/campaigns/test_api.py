@@ -170,8 +170,8 @@ def test_list_filters_and_pagination(client, build):
 
 def test_detail_shows_totals_by_source_partners_and_pledges(app, client, actors, build):
     campaign_id = build.campaign(slug="potager", goal_cents=100_000)
-    poste = build.partner_id("la-poste")
-    ville = build.partner_id("ville", kind="public_body")
+    build.partner_id("la-poste")
+    build.partner_id("ville", kind="public_body")
     admin = actors.admin()
     pledge = client.post("/api/v1/campaigns/potager/pledges", headers=admin, json={
         "partner": "la-poste", "total_cap_cents": 20_000, "per_gift_cap_cents": 5000})

@@ -8,7 +8,7 @@ def test_the_campaign_page_carries_its_sharing_tags_and_plain_share_links(app, c
     build.campaign(slug="jardin-partage", title="Un jardin partagé", summary="Des potagers au pied des immeubles.")
     page = client.get("/campagnes/jardin-partage").get_data(as_text=True)
     url = app.config["PUBLIC_URL"].rstrip("/") + "/campagnes/jardin-partage"
-    assert f'<meta property="og:title" content="Un jardin partagé">' in page
+    assert '<meta property="og:title" content="Un jardin partagé">' in page
     assert '<meta property="og:description" content="Des potagers au pied des immeubles.">' in page
     assert f'<meta property="og:url" content="{url}">' in page
     assert '<meta name="twitter:card" content="summary">' in page  # no cover yet
