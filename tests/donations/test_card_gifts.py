@@ -128,3 +128,17 @@ def test_confirming_twice_charges_once(giving, localstripe):
     client = stripe.StripeClient("sk_test_x", base_addresses={"api": localstripe})
     charges = client.v1.charges.list(params={"customer": donation.stripe_customer_id}).data
     assert len(charges) == 1 and charges[0].amount == 2500
+
+
+def test_the_thank_you_page_says_when_the_receipt_will_come(giving):
+    keep = giving.campaign(slug="potager")
+    all_or_nothing = giving.campaign(slug="fresque", funding_model="all_or_nothing")
+    for slug, choice, expected in [
+        (keep, "per_gift", "dès qu'il sera émis"),
+        (keep, "annual", "reçu fiscal annuel"),
+        (all_or_nothing, "per_gift", "si la campagne atteint son objectif, à sa clôture le"),
+    ]:
+        started = giving.give(slug, receipt_choice=choice)
+        giving.reconcile()
+        page = giving.client.get(f"/dons/{started['token']}/merci").get_data(as_text=True)
+        assert "votre don est confirmé" in page and expected in page, (slug, choice)
