@@ -53,3 +53,31 @@ class call_stripe:
             log.warning("Stripe refused while %s: %s", self.doing, error)
             raise UpstreamError(f"the payment provider failed while {self.doing}") from error
         return False
+
+
+# What a donor reads when the bank refuses: Stripe's decline codes in French (Stripe's own messages
+# are English). Unknown codes fall back to the generic sentence.
+DECLINE_MESSAGES = {
+    "insufficient_funds": "Votre carte a été refusée : le solde ou le plafond ne permet pas ce paiement.",
+    "expired_card": "Votre carte a expiré. Essayez avec une autre carte.",
+    "incorrect_cvc": "Le code de sécurité (CVC) de la carte est incorrect.",
+    "invalid_cvc": "Le code de sécurité (CVC) de la carte est incorrect.",
+    "incorrect_number": "Le numéro de carte est incorrect.",
+    "invalid_number": "Le numéro de carte est incorrect.",
+    "invalid_expiry_month": "Le mois d'expiration de la carte est incorrect.",
+    "invalid_expiry_year": "L'année d'expiration de la carte est incorrecte.",
+    "lost_card": "Votre carte a été refusée. Contactez votre banque.",
+    "stolen_card": "Votre carte a été refusée. Contactez votre banque.",
+    "do_not_honor": "Votre banque a refusé ce paiement. Contactez-la ou essayez une autre carte.",
+    "processing_error": "Une erreur est survenue lors du traitement de la carte. Réessayez dans un instant.",
+    "authentication_required": "Votre banque demande une authentification : réessayez et validez-la.",
+    "card_velocity_exceeded": "Votre carte a atteint sa limite de paiements. Essayez une autre carte.",
+}
+GENERIC_DECLINE = "Votre carte a été refusée. Essayez une autre carte ou contactez votre banque."
+
+
+def french_decline(error) -> str:
+    """The French sentence for a Stripe CardError (its decline code, else its code)."""
+    details = getattr(error, "error", None)
+    codes = (getattr(details, "decline_code", None), getattr(error, "code", None), getattr(details, "code", None))
+    return next((DECLINE_MESSAGES[code] for code in codes if code in DECLINE_MESSAGES), GENERIC_DECLINE)

@@ -14,7 +14,7 @@ from app.extensions import db
 from app.identifiers import clean_siren
 from campaigns import services as campaigns
 from donations import ledger
-from donations.gateway import call_stripe, object_id, stripe_client
+from donations.gateway import call_stripe, french_decline, object_id, stripe_client
 from donations.models import Donation, DonationStatus, DonorType, PaymentMethod, ReceiptChoice
 from donations.services.lookups import lock_donation
 from donations.services.monthly import start_subscription
@@ -208,7 +208,7 @@ def _charge(donation, payment_method):
         intent_id = object_id(getattr(error.error, "payment_intent", None)) if error.error else None
         if intent_id:
             donation.stripe_payment_intent_id = intent_id
-        donation.failure_reason = (error.user_message or "card declined")[:300]
+        donation.failure_reason = french_decline(error)[:300]
         if donation.status is DonationStatus.pending:
             fail_gift(donation, donation.failure_reason)
         return

@@ -4,7 +4,7 @@
   "use strict";
   var form = document.getElementById("donation-form");
   if (!form || typeof Stripe === "undefined") { return; }
-  var stripe = Stripe(form.dataset.publishableKey);
+  var stripe = Stripe(form.dataset.publishableKey, {locale: "fr"});  // Stripe.js speaks French to the donor
   var card = stripe.elements().create("card");
   card.mount("#card-element");
   var errorBox = document.getElementById("donation-error");
@@ -33,6 +33,59 @@
     errorBox.hidden = false;
     submit.disabled = false;
     errorBox.scrollIntoView({block: "center"});
+  }
+
+  // The API names the fields it refuses (in English, for programs); the donor reads a French
+  // sentence next to the field itself, announced by its aria-describedby.
+  var FIELD_INPUT = {amount_cents: "amount"};
+  var FIELD_MESSAGES = {
+    email: "Saisissez une adresse e-mail valide, par exemple nom@exemple.fr.",
+    first_name: "Indiquez votre prénom : il figure sur le reçu fiscal.",
+    last_name: "Indiquez votre nom : il figure sur le reçu fiscal.",
+    address_line1: "Indiquez votre adresse : elle figure sur le reçu fiscal.",
+    postal_code: "Indiquez votre code postal.",
+    city: "Indiquez votre ville.",
+    company_name: "Indiquez la raison sociale de l'entreprise.",
+    company_legal_form: "Indiquez la forme juridique de l'entreprise (SARL, SAS, association…).",
+    company_siren: "Indiquez le SIREN de l'entreprise : 9 chiffres.",
+    reward_tier_id: "Cette contrepartie n'est plus disponible, ou demande un don plus élevé.",
+    public_message: "Ce message est trop long.",
+  };
+  function fieldMessage(name) {
+    if (name === "amount_cents") {
+      var cents = amountCents(), minimum = parseInt(form.dataset.min, 10) || 0;
+      return cents !== null && cents < minimum ? "Le don minimum est de " + euros.format(minimum / 100) + "."
+        : "Indiquez un montant en euros, par exemple 25 ou 12,50, dans la limite des dons acceptés en ligne.";
+    }
+    return FIELD_MESSAGES[name] || "Vérifiez ce champ.";
+  }
+  function clearFieldErrors() {
+    form.querySelectorAll(".field-error").forEach(function (p) { p.remove(); });
+    form.querySelectorAll("[aria-invalid='true']").forEach(function (input) {
+      input.removeAttribute("aria-invalid");
+      var kept = (input.getAttribute("aria-describedby") || "").split(" ").filter(function (id) {
+        return id && id.indexOf("erreur-") !== 0; }).join(" ");
+      if (kept) { input.setAttribute("aria-describedby", kept); } else { input.removeAttribute("aria-describedby"); }
+    });
+  }
+  function showFieldErrors(errors) {
+    var first = null, unplaced = [];
+    Object.keys(errors).forEach(function (name) {
+      var input = form.elements[FIELD_INPUT[name] || name];
+      if (input && input.length && !input.tagName) { input = input[0]; }  // a radio group: its first radio
+      if (!input || !input.tagName) { unplaced.push(fieldMessage(name)); return; }
+      var note = document.createElement("p");
+      note.className = "field-error";
+      note.id = "erreur-" + input.name;
+      note.textContent = fieldMessage(name);
+      (input.type === "radio" ? input.closest("fieldset") || input.parentNode : input).insertAdjacentElement(
+        input.type === "radio" ? "beforeend" : "afterend", note);
+      input.setAttribute("aria-invalid", "true");
+      input.setAttribute("aria-describedby", ((input.getAttribute("aria-describedby") || "") + " " + note.id).trim());
+      first = first || input;
+    });
+    showError(unplaced.length ? unplaced.join(" ") : "Le don n'est pas encore enregistré : vérifiez les champs signalés.");
+    if (first) { first.focus(); }
   }
 
   var previewTimer = null;
@@ -98,22 +151,24 @@
   });
 
   function problemText(body) {
-    if (body && body.errors) {
-      return Object.keys(body.errors).map(function (k) { return k + " : " + [].concat(body.errors[k]).join(", "); })
-        .join(" ; ");
-    }
-    return (body && (body.detail || body.title)) || "Le don n'a pas pu être enregistré.";
+    // The API's own words are for programs: the donor reads French.
+    var status = body && body.status;
+    if (status === 429) { return "Trop de tentatives d'affilée : réessayez dans une minute."; }
+    if (status === 409) { return "Ce don a changé depuis votre première tentative : rechargez la page pour recommencer."; }
+    if (status >= 500) { return "Le service de paiement ne répond pas pour le moment : réessayez dans un instant."; }
+    return "Le don n'a pas pu être enregistré : vérifiez le formulaire et réessayez.";
   }
   function postJSON(url, data, headers) {
     return fetch(url, {method: "POST", headers: Object.assign({"Content-Type": "application/json"}, headers || {}),
                        body: JSON.stringify(data)})
       .then(function (r) { return r.json().catch(function () { return {}; }).then(function (b) {
-        if (!r.ok) { throw new Error(problemText(b)); } return b; }); });
+        if (!r.ok) { var error = new Error(problemText(b)); error.problem = b; throw error; } return b; }); });
   }
 
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     errorBox.hidden = true;
+    clearFieldErrors();
     var cents = amountCents();
     if (!cents) { showError("Indiquez un montant en euros, par exemple 25 ou 12,50."); return; }
     submit.disabled = true;
@@ -151,7 +206,10 @@
         if (step.status === "failed") { throw new Error(step.failure_reason || "Le paiement a été refusé."); }
       })
       .then(function () { window.location.assign(started.thanks_url); })
-      .catch(function (error) { showError(error.message); });
+      .catch(function (error) {
+        if (error.problem && error.problem.errors) { showFieldErrors(error.problem.errors); }
+        else { showError(error.message); }
+      });
   });
   refresh();
 })();

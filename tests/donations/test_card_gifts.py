@@ -59,6 +59,8 @@ def test_a_declined_card_fails_the_gift_and_frees_the_reward(giving, app):
     confirmed = giving.client.post(f"/api/v1/donations/{started.json['id']}/confirm",
                                    json={"token": started.json["token"], "payment_method": method})
     assert confirmed.status_code == 200 and confirmed.json["status"] == "failed"
+    # The donor reads why in French, not Stripe's English.
+    assert confirmed.json["failure_reason"].startswith("Votre carte a été refusée")
     donation = giving.donation(started.json["id"])
     assert donation.status.value == "failed" and donation.tier_fair_value_cents == 300
     with app.app_context():
