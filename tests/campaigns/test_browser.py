@@ -48,3 +48,17 @@ def test_a_visitor_finds_a_campaign_and_sees_its_progress_tiers_and_partners(dem
     assert page.get_by_role("img", name="Image de la campagne Une épicerie solidaire mobile pour les Blagis").is_visible()
     # usable on a phone: nothing wider than the screen
     assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
+
+
+@pytest.mark.browser
+def test_on_a_phone_the_donate_button_is_in_the_first_screen_and_leads_to_the_form(live_server, page, build):
+    from playwright.sync_api import expect
+
+    build.campaign(slug="ruches", title="Des ruches au parc")
+    page.goto(f"{live_server}/campagnes/ruches")
+    button = page.get_by_role("link", name="Faire un don")
+    expect(button).to_be_visible()
+    box = button.bounding_box()
+    assert box["y"] + box["height"] <= page.viewport_size["height"]  # in the first screen, without scrolling
+    button.click()
+    expect(page.locator("#don")).to_be_in_viewport()
