@@ -117,7 +117,7 @@
             euros.format(t.eligible_cents / 100) + ". ";
         }
         if (t.reduction_cents) {
-          text += "Après réduction d'impôt de " + t.rate_percent + " %, ce don ne vous coûte que " +
+          text += "Après réduction d'impôt de " + t.rate_percent + "\u00a0%, ce don ne vous coûte que " +
             euros.format(t.net_cost_cents / 100) + " (réduction de " + euros.format(t.reduction_cents / 100) + ").";
         } else {
           text += (t.notes && t.notes[0]) || "Ce don n'ouvre pas droit à réduction d'impôt.";
