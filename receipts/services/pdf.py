@@ -6,6 +6,7 @@ processes of a batch. `app.pdf` keeps one FontConfiguration and the parsed style
 a receipt uses only plain elements, so it is styled from the small user-agent sheet.
 """
 import ctypes
+import gc
 import os
 import signal
 import sys
@@ -97,6 +98,19 @@ def _start_worker(parent_pid):
     pdf.reset()
     renderer()
     pdf.stylesheet(STYLESHEET)
+    _collect_less()
+
+
+def _collect_less():
+    """A receipt's layout allocates thousands of container objects, most of them freed by reference
+    counting once the PDF is written; with the default thresholds (700, 10, 10) the collector ran
+    about six times per receipt: 4.3 ms of a 65 ms receipt (timed with `gc.callbacks`). What is built
+    now lives as long as the worker and is set aside from collections (`gc.freeze`); the young
+    generation is collected every 5,000 allocations: 1.8 ms per receipt. The older generations keep
+    their default pace: slower ones let a receipt's cycles pile up, 60 MiB more per worker."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(5_000, 10, 10)
 
 
 def _ready():
