@@ -1,11 +1,20 @@
-"""No page scrolls sideways on a 320 px wide screen (RGAA 10.11), and a table read on a phone is a
-list of rows, each value under its column's name."""
+"""Every public page, and the finance page, on a phone: axe-core finds no accessibility violation,
+nothing scrolls sideways on a 320 px wide screen (RGAA 10.11), and a table reads as a list of rows,
+each value under its column's name."""
 import pytest
 from sqlalchemy import select
 
 from app.extensions import db
 
 pytestmark = pytest.mark.browser
+
+
+def violations(page):
+    """axe-core's violations on the page, as "rule: first element" lines (empty when there are none)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    found = Axe().run(page).response["violations"]
+    return [f"{v['id']} ({v['impact']}): {v['nodes'][0]['target']} {v['help']}" for v in found]
 
 
 def sideways(page):
@@ -33,8 +42,11 @@ def test_public_and_finance_pages_fit_a_320_px_screen(app, live_server, page, ac
     public = ["/", f"/campagnes/{campaign}", "/connexion", "/mentions-legales", "/confidentialite",
               "/accessibilite", verify, mine]
     for path in public:
+        page.set_viewport_size({"width": 390, "height": 844})
         page.goto(live_server + path)
         assert page.locator("h1").count() == 1, path
+        assert violations(page) == [], path
+        page.set_viewport_size({"width": 320, "height": 720})
         assert sideways(page) <= 0, (path, sideways(page))
 
     page.goto(live_server + "/finance")
@@ -43,6 +55,7 @@ def test_public_and_finance_pages_fit_a_320_px_screen(app, live_server, page, ac
     page.get_by_role("button", name="Se connecter").click()
     page.wait_for_url("**/finance")
     assert sideways(page) <= 0, ("/finance", sideways(page))
+    assert violations(page) == [], "/finance"
     # The receipts' table reads as a list: each value says which column it belongs to.
     first_row = page.locator("#list-title + .scroll table.stacked tbody tr").first
     assert first_row.locator("td[data-label='Montant']").count() == 1
