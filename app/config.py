@@ -104,6 +104,9 @@ def defaults():
         "OPENAPI_JSON_PATH": "openapi.json",
         "SCHEDULER_ENABLED": os.environ.get("SCHEDULER_ENABLED", "") == "1",
         "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO"),
+        # The town's logo beside the site's name, and the browser tab's icon (URLs or /static paths).
+        "SITE_LOGO_URL": os.environ.get("SITE_LOGO_URL", ""),
+        "SITE_FAVICON_URL": os.environ.get("SITE_FAVICON_URL", ""),
         # The legal notice, privacy notice and accessibility statement (app/legal.py): who publishes the
         # service, who hosts it, whom to write to. Empty values are shown as not given.
         "LEGAL_PUBLISHER": os.environ.get("LEGAL_PUBLISHER", "Ville de Sceaux"),

@@ -29,3 +29,13 @@ def test_the_accessibility_statement_is_honest_and_gives_the_remedy(client):
     page = client.get("/accessibilite").get_data(as_text=True)
     for fact in ("RGAA 4.1", "non conforme", "Défenseur des droits", "09 69 39 00 00", "Déclaration établie le"):
         assert fact in page, fact
+
+
+def test_the_favicon_and_the_towns_logo_come_from_configuration(app, client):
+    page = client.get("/").get_data(as_text=True)
+    assert '<link rel="icon" href="/static/favicon.svg">' in page and 'class="brand-logo"' not in page
+    assert client.get("/static/favicon.svg").status_code == 200
+    app.config.update(SITE_LOGO_URL="/static/logo-sceaux.png", SITE_FAVICON_URL="/static/sceaux.ico")
+    page = client.get("/connexion").get_data(as_text=True)
+    assert '<img class="brand-logo" src="/static/logo-sceaux.png" alt="">' in page
+    assert '<link rel="icon" href="/static/sceaux.ico">' in page
