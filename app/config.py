@@ -22,6 +22,11 @@ def _env_list(name):
 
 # Cerfa form versions are configuration: the tax administration revises them. Each receipt prints the
 # form's number, version, name, title and article line as published on impots.gouv.fr.
+# The versions in force when checked on 27/11/2026 (the forms' pages on impots.gouv.fr; for companies,
+# CGI art. 238 bis-5 bis makes the receipt "conforme à un modèle fixé par l'administration", and the
+# rescrit of 21/06/2023 accepts any document carrying the model's mentions). The day each version
+# replaced the previous one is not recorded here: a new version is a new entry of this mapping, and
+# receipts already issued keep the number and version they were printed with (Receipt.form_version).
 CERFA_FORMS = {
     # Individuals: Cerfa n° 11580*05 (form 2041-RD), articles 200 and 978 only; since version 05 the
     # companies' article 238 bis has its own form.

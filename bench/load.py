@@ -21,7 +21,6 @@ import hashlib
 import hmac
 import json
 import os
-import re
 import subprocess
 import sys
 import tempfile
@@ -33,7 +32,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.support import free_port, wait_for_port  # noqa: E402  (after the root is on sys.path)
+from bench.lib.wrk import parse  # noqa: E402  (after the root is on sys.path)
+from tests.support import free_port, wait_for_port  # noqa: E402
 
 SECRET = "bench-secret-not-for-production"
 WEBHOOK_SECRET = "whsec_bench_load"
@@ -78,10 +78,6 @@ end
 """
 
 
-def to_ms(value, unit):
-    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
-
-
 def start_wrk(url, connections, script=None):
     command = ["wrk", "-t1", f"-c{connections}", f"-d{DURATION}s", "--latency", "--timeout", "10s", url]
     if script:
@@ -95,14 +91,7 @@ def read_wrk(process):
         print(output, errors)
     if process.returncode:
         raise RuntimeError(f"wrk failed: {errors}")
-    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
-    requests = int(re.search(r"(\d+) requests in", output).group(1))
-    return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)), "requests": requests,
-            "p50": to_ms(*re.search(r"50%\s+([\d.]+)(us|ms|s)", output).groups()) if requests else 0.0,
-            "p99": to_ms(*re.search(r"99%\s+([\d.]+)(us|ms|s)", output).groups()) if requests else 0.0,
-            "errors": (int(non_2xx.group(1)) if non_2xx else 0)
-                      + (sum(map(int, socket_errors.groups())) if socket_errors else 0)}
+    return parse(output)
 
 
 def sign(payload, timestamp):

@@ -25,7 +25,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.support import free_port, wait_for_port  # noqa: E402  (after the root is on sys.path)
+from bench.lib.wrk import combine, parse  # noqa: E402  (after the root is on sys.path)
+from tests.support import free_port, wait_for_port  # noqa: E402
 
 SECRET = "bench-secret-not-for-production"
 DURATION = int(os.environ.get("BENCH_SECONDS", "24"))
@@ -52,32 +53,11 @@ end
 """
 
 
-def to_ms(value, unit):
-    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
-
-
 def wrk(url, seconds, script=None):
     command = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency", url]
     if script:
         command[1:1] = ["-s", str(script)]
-    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    wrong = re.search(r"Wrong pages: (\d+)", output)
-    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
-    return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
-            "p50": to_ms(*re.search(r"50%\s+([\d.]+)(us|ms|s)", output).groups()),
-            "p99": to_ms(*re.search(r"99%\s+([\d.]+)(us|ms|s)", output).groups()),
-            "errors": (int(errors.group(1)) if errors else 0) + (int(wrong.group(1)) if wrong else 0)
-                      + (sum(map(int, socket_errors.groups())) if socket_errors else 0),
-            "requests": int(re.search(r"(\d+) requests in", output).group(1))}
-
-
-def combine(runs):
-    """Several wrk slices as one: total requests over total time; the worst slice's percentiles."""
-    seconds = sum(run["requests"] / run["rps"] for run in runs)
-    return {"rps": sum(run["requests"] for run in runs) / seconds, "p50": max(run["p50"] for run in runs),
-            "p99": max(run["p99"] for run in runs), "errors": sum(run["errors"] for run in runs),
-            "requests": sum(run["requests"] for run in runs)}
+    return parse(subprocess.run(command, capture_output=True, text=True, check=True).stdout)
 
 
 def load_campaign(app):

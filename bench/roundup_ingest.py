@@ -10,7 +10,6 @@ Ends with one `ratio|p99_ms|seconds <goal> = <value> (target <target>)` line per
 """
 import os
 import random
-import re
 import subprocess
 import sys
 import tempfile
@@ -22,7 +21,8 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.support import free_port, wait_for_port  # noqa: E402  (after the root is on sys.path)
+from bench.lib.wrk import combine, parse  # noqa: E402  (after the root is on sys.path)
+from tests.support import free_port, wait_for_port  # noqa: E402
 
 SECRET = "bench-secret-not-for-production"
 DURATION = int(os.environ.get("BENCH_SECONDS", "12"))
@@ -60,10 +60,6 @@ end
 """
 
 
-def to_ms(value, unit):
-    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
-
-
 def wrk(url, seconds, connections=CONNECTIONS, script=None, threads=2):
     command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", url]
     if script:
@@ -71,21 +67,7 @@ def wrk(url, seconds, connections=CONNECTIONS, script=None, threads=2):
         run_script = Path(script).with_suffix(f".{time.monotonic_ns()}.lua")
         run_script.write_text(Path(script).read_text().replace("RUN", f"r{time.monotonic_ns()}"))
         command[1:1] = ["-s", str(run_script)]
-    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
-    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
-    p50 = to_ms(*re.search(r"50%\s+([\d.]+)(us|ms|s)", output).groups())
-    p99 = to_ms(*re.search(r"99%\s+([\d.]+)(us|ms|s)", output).groups())
-    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
-    return {"rps": rps, "p50": p50, "p99": p99, "errors": int(errors.group(1)) if errors else 0,
-            "requests": int(re.search(r"(\d+) requests in", output).group(1))}
-
-
-def combine(runs):
-    """Several wrk slices as one: total requests over total time; the worst slice's percentiles."""
-    seconds = sum(run["requests"] / run["rps"] for run in runs)
-    return {"rps": sum(run["requests"] for run in runs) / seconds, "p50": max(run["p50"] for run in runs),
-            "p99": max(run["p99"] for run in runs), "errors": sum(run["errors"] for run in runs),
-            "requests": sum(run["requests"] for run in runs)}
+    return parse(subprocess.run(command, capture_output=True, text=True, check=True).stdout)
 
 
 def main():

@@ -7,6 +7,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from app.auth.access import current_user, ensure_organization, require_roles
 from app import jobs_log
 from app.auth.models import Role
+from app.downloads import attachment
 from app.errors import InvalidInput, NotFound
 from app.extensions import csrf, db
 from app.formatting import local_today
@@ -200,9 +201,7 @@ def receipt_pdf(number):
 def export_csv():
     organization = _finance_organization() or abort(404)
     year = _year()
-    response = current_app.response_class(exports.export_csv(organization.id, year), mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="recus-{organization.slug}-{year}.csv"'
-    return response
+    return attachment(exports.export_csv(organization.id, year), f"recus-{organization.slug}-{year}.csv")
 
 
 @finance_bp.route("/registre.csv")
@@ -211,10 +210,8 @@ def register_csv():
     """The register for the inspector (every number of the year, the sequence check) as CSV."""
     organization = _finance_organization() or abort(404)
     year = _year()
-    response = current_app.response_class(register.register_csv(register.build_register(organization, year)),
-                                          mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="registre-{organization.slug}-{year}.csv"'
-    return response
+    return attachment(register.register_csv(register.build_register(organization, year)),
+                      f"registre-{organization.slug}-{year}.csv")
 
 
 @finance_bp.route("/registre.pdf")

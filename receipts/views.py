@@ -2,11 +2,12 @@
 the article 222 bis figures, and the public tax-reduction simulator."""
 import io
 
-from flask import abort, current_app, send_file
+from flask import abort, send_file
 from flask_smorest import Blueprint
 
 from app.api import OPTIONAL_BEARER, PUBLIC
 from app.auth.access import current_user, ensure_organization, require_roles
+from app.downloads import attachment
 from app.errors import InvalidInput
 from app.extensions import db
 from app.pagination import paginate
@@ -77,9 +78,7 @@ def list_receipts(args):
 def export_csv(args):
     organization = _organization_for(args.get("organization"))
     body = exports.export_csv(organization.id, args["year"])  # starts with a BOM for French spreadsheets
-    response = current_app.response_class(body, mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="recus-{organization.slug}-{args["year"]}.csv"'
-    return response
+    return attachment(body, f"recus-{organization.slug}-{args['year']}.csv")
 
 
 @bp.route("/receipts/register.csv", methods=["GET"])
@@ -89,10 +88,7 @@ def register_csv(args):
     """The register for the inspector: every number of the year in order, and the sequence check."""
     organization = _organization_for(args.get("organization"))
     body = register.register_csv(register.build_register(organization, args["year"]))
-    response = current_app.response_class(body, mimetype="text/csv")
-    response.headers["Content-Disposition"] = (f'attachment; filename="registre-{organization.slug}-'
-                                               f'{args["year"]}.csv"')
-    return response
+    return attachment(body, f"registre-{organization.slug}-{args['year']}.csv")
 
 
 @bp.route("/receipts/register.pdf", methods=["GET"])

@@ -1,6 +1,7 @@
 """Helpers shared by the tests and the benchmarks (`from tests.support import ...`; bench scripts put
 the repository's root on sys.path first): a free loopback port, waiting for a server to listen on it,
 calling functions in threads released at the same instant, and the list of the project's modules."""
+import re
 import socket
 import threading
 import time
@@ -66,3 +67,25 @@ def project_modules():
     for path in sorted(path for path in files if "__pycache__" not in path.parts):
         parts = list(path.relative_to(ROOT).with_suffix("").parts)
         yield ".".join(parts[:-1] if parts[-1] == "__init__" else parts), path.relative_to(ROOT).as_posix(), path
+
+
+def csrf_from(html):
+    """The CSRF token of the first form of a page's HTML."""
+    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
+
+
+def sign_in_as_latest(client, app, email_prefix, password="correct horse battery"):
+    """Sign in through /connexion as the latest user whose email starts with `email_prefix` (the
+    password tests/conftest.py gives its users), after signing out whoever was signed in."""
+    from sqlalchemy import select
+
+    from app.auth.models import User
+    from app.extensions import db
+
+    with app.app_context():
+        address = db.session.scalar(select(User.email).where(User.email.like(f"{email_prefix}%"))
+                                    .order_by(User.id.desc()))
+    client.post("/deconnexion", data={"csrf_token": csrf_from(client.get("/connexion").text)})
+    signed_in = client.post("/connexion", data={"email": address, "password": password,
+                                                "csrf_token": csrf_from(client.get("/connexion").text)})
+    assert signed_in.status_code == 302, signed_in.text

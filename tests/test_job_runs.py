@@ -5,7 +5,6 @@ command line and the administrators' finance page list them."""
 import email
 import email.policy
 import logging
-import re
 import threading
 import time
 import uuid
@@ -17,6 +16,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.jobs_log import JobRun, RunOutcome
 from app.scheduler import STANDBY, STILL_RUNNING, Job, SingleInstanceLock, build_scheduler, register_job, run_job
+from tests.support import sign_in_as_latest
 
 
 @pytest.fixture
@@ -87,11 +87,11 @@ def test_a_failed_job_is_recorded_logged_and_emailed_once_an_hour_and_the_next_j
     actors.organization("asso-test")
     actors.admin()
     actors.user("finance", organization="asso-test")
-    _sign_in(client, app, "admin")
+    sign_in_as_latest(client, app, "admin")
     page = client.get("/finance").get_data(as_text=True)
     assert "Travaux planifiés" in page and "test.broken" in page and "le disque est plein" in page
     assert "pas de réussite depuis" in page
-    _sign_in(client, app, "finance")
+    sign_in_as_latest(client, app, "finance")
     assert "test.broken" not in client.get("/finance").get_data(as_text=True)
 
 
@@ -163,20 +163,3 @@ def test_a_run_skipped_because_the_previous_one_is_still_going_is_recorded_and_a
 def _key():
     """A lock key of this test's own (PostgreSQL advisory locks are per database, shared by the run)."""
     return 0x50_4C_00_00_00 + uuid.uuid4().int % 0xFFFFFF
-
-
-def _sign_in(client, app, email_prefix):
-    """Sign in on the pages as the latest user whose email starts so (password of tests/conftest.py)."""
-    from app.auth.models import User
-
-    with app.app_context():
-        address = db.session.scalar(select(User.email).where(User.email.like(f"{email_prefix}%"))
-                                    .order_by(User.id.desc()))
-    client.post("/deconnexion", data={"csrf_token": _csrf(client.get("/connexion").text)})
-    signed_in = client.post("/connexion", data={"email": address, "password": "correct horse battery",
-                                                "csrf_token": _csrf(client.get("/connexion").text)})
-    assert signed_in.status_code == 302, signed_in.text
-
-
-def _csrf(page):
-    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)

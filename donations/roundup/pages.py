@@ -12,6 +12,7 @@ from babel.dates import format_date
 from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template, request, session,
                    url_for)
 
+from app.downloads import attachment
 from app.engine import session_reads_only
 from app.errors import DomainError, InvalidInput
 from app.extensions import csrf, db
@@ -140,8 +141,7 @@ def statement_pdf(settlement_id):
 @bp.route("/commercant/releves/<int:settlement_id>.csv")
 def statement_csv(settlement_id):
     settlement = _own_settlement(settlement_id)
-    return Response(documents.statement_csv(settlement), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{documents.filename(settlement)}.csv"'})
+    return attachment(documents.statement_csv(settlement), f"{documents.filename(settlement)}.csv")
 
 
 @bp.route("/widget/arrondi.js")

@@ -5,6 +5,7 @@ from flask import Response, abort, g
 from flask_smorest import Blueprint
 
 from app.auth.access import require_roles
+from app.downloads import attachment
 from app.errors import NotFound
 from app.extensions import db
 from app.formatting import local_today
@@ -198,9 +199,8 @@ def get_settlement(settlement_id):
 @require_statement_reader
 def settlement_csv(settlement_id):
     settlement = _readable_settlement(settlement_id)
-    return Response(documents.statement_csv(settlement, g.get("settlement_organization_id")),
-                    mimetype="text/csv", headers={"Content-Disposition":
-                                                  f'attachment; filename="{documents.filename(settlement)}.csv"'})
+    return attachment(documents.statement_csv(settlement, g.get("settlement_organization_id")),
+                      f"{documents.filename(settlement)}.csv")
 
 
 @settlements_bp.route("/<int:settlement_id>.pdf", methods=["GET"])

@@ -1,8 +1,8 @@
 """JSON API: a partner's funding summary (JSON, CSV, PDF) and a campaign's funding plan (JSON, PDF)."""
-from flask import current_app
 from flask_smorest import Blueprint
 
 from app.auth.access import current_user, ensure_organization, ensure_partner, require_roles
+from app.downloads import attachment
 from campaigns.services import get_campaign, get_partner
 from receipts.summaries import documents, services
 from receipts.summaries.schemas import CampaignFundingOut, PartnerSummaryOut, PeriodArgs
@@ -15,12 +15,6 @@ def _partner_summary(slug, args):
     partner = get_partner(slug)
     ensure_partner(current_user(), partner.id)
     return services.partner_summary(slug, services.Period(args["start"], args["end"]))
-
-
-def _file(content, mimetype, name):
-    response = current_app.response_class(content, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
 
 
 @bp.route("/partners/<slug>/summary", methods=["GET"])
@@ -38,7 +32,7 @@ def partner_summary(args, slug):
 @bp.response(200, content_type="text/csv")
 def partner_summary_csv(args, slug):
     summary = _partner_summary(slug, args)
-    return _file(documents.partner_summary_csv(summary), "text/csv; charset=utf-8", f"bilan-{slug}.csv")
+    return attachment(documents.partner_summary_csv(summary), f"bilan-{slug}.csv", "text/csv; charset=utf-8")
 
 
 @bp.route("/partners/<slug>/summary.pdf", methods=["GET"])
@@ -47,7 +41,7 @@ def partner_summary_csv(args, slug):
 @bp.response(200, content_type="application/pdf")
 def partner_summary_pdf(args, slug):
     summary = _partner_summary(slug, args)
-    return _file(documents.partner_summary_pdf(summary), "application/pdf", f"bilan-{slug}.pdf")
+    return attachment(documents.partner_summary_pdf(summary), f"bilan-{slug}.pdf", "application/pdf")
 
 
 def _campaign_funding(slug):
@@ -69,4 +63,4 @@ def campaign_funding(slug):
 @bp.response(200, content_type="application/pdf")
 def campaign_funding_pdf(slug):
     funding = _campaign_funding(slug)
-    return _file(documents.campaign_funding_pdf(funding), "application/pdf", f"financement-{slug}.pdf")
+    return attachment(documents.campaign_funding_pdf(funding), f"financement-{slug}.pdf", "application/pdf")

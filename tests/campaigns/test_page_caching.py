@@ -9,6 +9,7 @@ from sqlalchemy import event
 from app.extensions import db
 from campaigns import pages, services
 from tests.campaigns.test_pages import text_of
+from tests.support import csrf_from
 
 
 class Clock:
@@ -69,7 +70,7 @@ def sign_in(app, client, actors, organization):
     actors.user("holder", organization=organization, password="mot de passe du test")
     with app.app_context():
         email = db.session.scalars(db.select(User.email).order_by(User.id.desc())).first()
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', client.get("/connexion").text).group(1)
+    token = csrf_from(client.get("/connexion").text)
     answer = client.post("/connexion", data={"email": email, "password": "mot de passe du test", "csrf_token": token})
     assert answer.status_code == 302
 

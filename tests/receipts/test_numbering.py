@@ -76,11 +76,15 @@ def test_a_rolled_back_issue_gives_its_number_back(app, finance, gifts):
         assert receipt.number.endswith("-000001")
 
 
-def test_a_batch_killed_half_way_then_re_run_issues_each_receipt_once_without_gap(app, base_config, finance, gifts):
+DONORS = 100
+
+
+def _annual_batch_of(app, base_config, gifts, campaign, donors):
+    """`donors` annual-receipt donors of 2025 on `campaign`, then `receipts annual` started in a process
+    group of its own. Returns (the batch process, a function that runs the command again to its end,
+    a function that counts the receipts issued so far)."""
     from receipts.models import Receipt
 
-    campaign = gifts.campaign()
-    donors = 100
     for index in range(donors):
         gifts.gift(campaign, 1_000 + index, receipt_choice="annual", paid_on=date(2025, 6, 1),
                    payment_method="transfer", email=f"donor{index}@example.org")
@@ -93,12 +97,23 @@ def test_a_batch_killed_half_way_then_re_run_issues_each_receipt_once_without_ga
     batch = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                              start_new_session=True)
 
+    def rerun(timeout):
+        return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
+
     def count():
         with app.app_context(), read_only():
             try:
                 return db.session.scalar(select(func.count()).select_from(Receipt))
             finally:
                 db.session.remove()
+
+    return batch, rerun, count
+
+
+def test_a_batch_killed_half_way_then_re_run_issues_each_receipt_once_without_gap(app, base_config, finance, gifts):
+    campaign = gifts.campaign()
+    batch, rerun_batch, count = _annual_batch_of(app, base_config, gifts, campaign, DONORS)
+    donors = DONORS
 
     deadline = time.monotonic() + 180
     while count() == 0 and time.monotonic() < deadline and batch.poll() is None:
@@ -107,7 +122,7 @@ def test_a_batch_killed_half_way_then_re_run_issues_each_receipt_once_without_ga
     batch.wait(timeout=30)
     killed_at = count()
     assert 0 < killed_at < donors
-    rerun = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    rerun = rerun_batch(timeout=300)
     assert rerun.returncode == 0, rerun.stderr[-2000:]
     assert f"{donors - killed_at} issued, {killed_at} already issued" in rerun.stdout
     receipts = gifts.receipts()
@@ -163,30 +178,12 @@ def test_killing_only_the_batch_process_frees_the_numbering_at_once(app, base_co
     if not Path("/proc/self/stat").exists():
         pytest.skip("reads the process tree from /proc")
     from donations.models import Donation
-    from receipts.models import Receipt
     from receipts.services.issuing import issue_receipts, single_draft
 
     campaign = gifts.campaign()
-    donors = 100
-    for index in range(donors):
-        gifts.gift(campaign, 1_000 + index, receipt_choice="annual", paid_on=date(2025, 6, 1),
-                   payment_method="transfer", email=f"donor{index}@example.org")
     single = gifts.gift(campaign, 5_000, receipt_choice="none")
-    with app.app_context():
-        db.engine.dispose()
-    env = {**os.environ, "DATABASE_URL": base_config["SQLALCHEMY_DATABASE_URI"], "SECRET_KEY": "test-secret",
-           "OUTBOX_DIR": base_config["OUTBOX_DIR"]}
-    command = [sys.executable, "-m", "flask", "--app", "wsgi", "receipts", "annual", "--year", "2025",
-               "--organization", "asso-test", "--workers", "2"]
-    batch = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                             start_new_session=True)
-
-    def count():
-        with app.app_context(), read_only():
-            try:
-                return db.session.scalar(select(func.count()).select_from(Receipt))
-            finally:
-                db.session.remove()
+    batch, rerun_batch, count = _annual_batch_of(app, base_config, gifts, campaign, DONORS)
+    donors = DONORS
 
     def counter_locked():
         # The batch's transaction has updated the counter row (held until it ends).
@@ -231,7 +228,7 @@ def test_killing_only_the_batch_process_frees_the_numbering_at_once(app, base_co
 
         # The rest of the batch (a lock still held would fail it after lock_timeout; its time bound is
         # the rendering's, on a machine that may be busy).
-        rerun = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=180)
+        rerun = rerun_batch(timeout=180)
         assert rerun.returncode == 0, rerun.stderr[-2000:]
         assert f"{donors - killed_at} issued, {killed_at} already issued" in rerun.stdout
         receipts = gifts.receipts()

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
 from app.extensions import db
+from tests.support import sign_in_as_latest
 
 
 def _rows(app):
@@ -25,24 +26,6 @@ def _rows(app):
             .order_by(ReceiptRequest.id)).all()
         return [dict(slug=s, outcome=o, processed=p is not None, set_aside=a is not None, error=e, id=i)
                 for s, o, p, a, e, i in rows]
-
-
-def _sign_in(client, app, email_prefix):
-    """Sign in on the pages as the latest user whose email starts so (password of tests/conftest.py)."""
-    from app.auth.models import User
-
-    with app.app_context():
-        address = db.session.scalar(select(User.email).where(User.email.like(f"{email_prefix}%"))
-                                    .order_by(User.id.desc()))
-    client.post("/deconnexion", data={"csrf_token": _csrf(client.get("/connexion").text)})
-    signed_in = client.post("/connexion", data={"email": address, "password": "correct horse battery",
-                                                "csrf_token": _csrf(client.get("/connexion").text)})
-    assert signed_in.status_code == 302, signed_in.text
-
-
-def _csrf(page):
-    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-
 
 
 def test_an_organization_made_non_eligible_does_not_stop_the_others_receipts(app, client, actors, gifts, caplog):
@@ -76,13 +59,13 @@ def test_an_organization_made_non_eligible_does_not_stop_the_others_receipts(app
 
     # Administrators see it on the finance page, with its reason and a button to retry it.
     actors.user("finance", organization="asso-a")
-    _sign_in(client, app, "admin")
+    sign_in_as_latest(client, app, "admin")
     page = client.get("/finance").get_data(as_text=True)
     assert "Demandes de reçu mises de côté" in page and "asso-a" in page
     assert "does not issue tax receipts" in page
     assert f"/finance/demandes/{a['id']}/relancer" in page
     # A finance officer does not see the administrators' notices.
-    _sign_in(client, app, "finance")
+    sign_in_as_latest(client, app, "finance")
     assert "mises de côté" not in client.get("/finance").get_data(as_text=True)
 
     # Once the cause is fixed, an administrator retries it; the next run issues the receipt.
@@ -134,7 +117,7 @@ def test_a_row_that_raises_is_set_aside_and_the_rows_behind_it_are_processed(app
     # Retried through the button of the finance page once the bug is fixed.
     monkeypatch.setattr(queue, "_issue_for_gift", real)
     actors.admin()
-    _sign_in(client, app, "admin")
+    sign_in_as_latest(client, app, "admin")
     page = client.get("/finance?organization=asso-a").get_data(as_text=True)
     token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     done = client.post(f"/finance/demandes/{first['id']}/relancer", data={"csrf_token": token},
