@@ -1,0 +1,24 @@
+"""Staff invitations, password resets and merchant users
+
+Revision ID: 0011
+Revises: 0010
+Create Date: 2026-11-27 13:30:00
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = '0011'
+down_revision = '0010'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    pass
+
+
+def downgrade():
+    pass
