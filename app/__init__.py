@@ -44,7 +44,7 @@ def configure_extensions(app):
 
 
 def configure_core(app):
-    from app import auth, demo, engine, errors, formatting, legal, pagination, scheduler
+    from app import auth, backoffice, demo, engine, errors, formatting, legal, pagination, scheduler
     from app.extensions import db
 
     engine.init_app(app)
@@ -55,6 +55,7 @@ def configure_core(app):
     demo.init_app(app)
     pagination.init_app(app)
     legal.init_app(app)
+    backoffice.init_app(app)
 
     @app.before_request
     def forget_previous_caller():

@@ -4,6 +4,7 @@
 def init_app(app):
     # Imported here, not at the top: importing the package pulls in nothing; the factory decides when
     # the modules load and what is registered on this app.
+    from app.backoffice import register_package_pages
     from app.demo import register_loader
     from app.extensions import api
     from campaigns.signals import campaign_failed
@@ -17,6 +18,7 @@ def init_app(app):
     jobs.init_app(app)
     register_loader(app, 30, demo.load_gifts)
     roundup.init_app(app)
+    register_package_pages(app, "donations")
     # In the sender's transaction, every gift of a failed all-or-nothing campaign that holds money gets
     # its refund intention; the refund job carries them out. Signals are process-wide: connecting the
     # same function again (one more app in this process) changes nothing.

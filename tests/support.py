@@ -89,3 +89,12 @@ def sign_in_as_latest(client, app, email_prefix, password="correct horse battery
     signed_in = client.post("/connexion", data={"email": address, "password": password,
                                                 "csrf_token": csrf_from(client.get("/connexion").text)})
     assert signed_in.status_code == 302, signed_in.text
+
+
+def sign_in_browser(page, base_url, email, password="correct horse battery"):
+    """Sign in through the /connexion form of a Playwright page, as a person would."""
+    page.goto(f"{base_url}/connexion")
+    page.get_by_label("Adresse e-mail").fill(email)
+    page.get_by_label("Mot de passe").fill(password)
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_load_state()

@@ -54,7 +54,7 @@ def test_sign_in_requires_the_csrf_token(app, client):
 def test_next_never_leads_to_another_site(app, client):
     make_user(app)
     assert login(client, "tresorier@asso.example", "correct horse battery",
-                 "?next=https://evil.example/").headers["Location"] == "/"
+                 "?next=https://evil.example/").headers["Location"] == "/gestion"
     client.post("/deconnexion", data={"csrf_token": csrf_token(client.get("/connexion"))})
     assert login(client, "tresorier@asso.example", "correct horse battery",
                  "?next=/finance").headers["Location"] == "/finance"

@@ -15,6 +15,7 @@ class Role(str, enum.Enum):
     finance = "finance"  # one organization: its gifts, receipts and exports
     holder = "holder"  # one organization: its campaigns
     partner = "partner"  # one partner: its funding summaries
+    merchant = "merchant"  # one merchant (a shop): its round-ups, keys and statements
 
 
 ORGANIZATION_ROLES = (Role.finance, Role.holder)
@@ -28,11 +29,13 @@ class User(db.Model):
     __tablename__ = "users"
     __table_args__ = (
         # A finance officer or a project holder belongs to exactly one organization, a partner user
-        # to one partner, an administrator to neither.
+        # to one partner, a merchant user to one merchant, an administrator to none.
         CheckConstraint(
-            "(role IN ('finance', 'holder') AND organization_id IS NOT NULL AND partner_id IS NULL)"
-            " OR (role = 'partner' AND partner_id IS NOT NULL AND organization_id IS NULL)"
-            " OR (role = 'admin' AND organization_id IS NULL AND partner_id IS NULL)",
+            "(role IN ('finance', 'holder') AND organization_id IS NOT NULL AND partner_id IS NULL"
+            " AND merchant_id IS NULL)"
+            " OR (role = 'partner' AND partner_id IS NOT NULL AND organization_id IS NULL AND merchant_id IS NULL)"
+            " OR (role = 'merchant' AND merchant_id IS NOT NULL AND organization_id IS NULL AND partner_id IS NULL)"
+            " OR (role = 'admin' AND organization_id IS NULL AND partner_id IS NULL AND merchant_id IS NULL)",
             name="role_scope",
         ),
     )
@@ -45,6 +48,8 @@ class User(db.Model):
                                             validate_strings=True))
     organization_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"), index=True)
     partner_id: Mapped[int | None] = mapped_column(ForeignKey("partners.id"), index=True)
+    # The merchants table belongs to donations.roundup: app/ names it only in the foreign key.
+    merchant_id: Mapped[int | None] = mapped_column(ForeignKey("merchants.id"), index=True)
     active: Mapped[bool] = mapped_column(default=True)
     # Kept in each signed-in session: a new password (or a deactivation) changes it, which ends every
     # session opened before (app.auth.access.current_user).

@@ -38,7 +38,7 @@ def login():
             if user is not None:
                 start_session(user)
                 flash(f"Bienvenue, {user.name or user.email}.", "success")
-                return redirect(_safe_next(request.args.get("next")) or url_for("home"))
+                return redirect(_safe_next(request.args.get("next")) or url_for("gestion.home"))
             form.password.errors.append("Adresse e-mail ou mot de passe incorrect.")
     return render_template("auth/login.html", form=form), (200 if request.method == "GET" or not form.errors else 400)
 

@@ -12,8 +12,9 @@ from app.extensions import db
 TOKEN_PREFIX = ApiToken.KIND
 
 
-def create_user(email, role, *, organization_id=None, partner_id=None, password=None, name=""):
-    """Create a user; an organization for finance and holder users, a partner for partner users."""
+def create_user(email, role, *, organization_id=None, partner_id=None, merchant_id=None, password=None, name=""):
+    """Create a user; an organization for finance and holder users, a partner for partner users, a
+    merchant for merchant users."""
     try:
         role = Role(role)
     except ValueError:
@@ -29,11 +30,15 @@ def create_user(email, role, *, organization_id=None, partner_id=None, password=
         raise InvalidInput(f"a {role.value} user belongs to no organization", "organization")
     if role is not Role.partner and partner_id is not None:
         raise InvalidInput(f"a {role.value} user belongs to no partner", "partner")
+    if role is Role.merchant and merchant_id is None:
+        raise InvalidInput("a merchant user belongs to a merchant", "merchant")
+    if role is not Role.merchant and merchant_id is not None:
+        raise InvalidInput(f"a {role.value} user belongs to no merchant", "merchant")
     if db.session.scalar(select(User.id).where(User.email == email)):
         raise Conflict(f"a user with the email {email} exists already", "email")
     user = User(
         email=email, role=role, name=name,
-        organization_id=organization_id, partner_id=partner_id,
+        organization_id=organization_id, partner_id=partner_id, merchant_id=merchant_id,
     )
     if password:
         set_password(user, password)
