@@ -4,6 +4,7 @@ from datetime import date
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from app.banking import ACCOUNT_HOLDER_MAX, clean_bic, clean_iban, format_iban
 from app.fields import Cents, Count, Day, Id, Instant
 from app.identifiers import clean_rna, clean_siren, format_siren
 from app.text import SLUG_RE
@@ -57,6 +58,10 @@ class OrganizationIn(ma.Schema):
     financial_year_end = fields.String(validate=_checked(clean_financial_year_end), metadata={
         "description": "the day the financial year closes, MM-DD (default 12-31): the period of the "
                        "article 222 bis figures"})
+    bank_iban = fields.String(allow_none=True, validate=_checked(clean_iban), metadata={
+        "description": "the account merchants and partners transfer to (with bank_account_holder)"})
+    bank_bic = fields.String(allow_none=True, validate=_checked(clean_bic))
+    bank_account_holder = fields.String(allow_none=True, validate=validate.Length(max=ACCOUNT_HOLDER_MAX))
 
     @ma.validates_schema
     def has_identifier(self, data, partial=False, **kwargs):
@@ -66,6 +71,16 @@ class OrganizationIn(ma.Schema):
 
 class OrganizationPatch(OrganizationIn):
     """Any subset of the fields; use with `partial=True`."""
+
+
+class BankDetailsIn(ma.Schema):
+    """An organization's bank details, replaced whole (an empty BIC is none)."""
+
+    iban = fields.String(required=True, validate=_checked(clean_iban),
+                         metadata={"description": "with or without spaces: stored compact"})
+    bic = fields.String(load_default=None, allow_none=True,
+                        validate=lambda v: v in ("", None) or _checked(clean_bic)(v))
+    account_holder = fields.String(required=True, validate=validate.Length(min=2, max=ACCOUNT_HOLDER_MAX))
 
 
 class OrganizationOut(ma.Schema):
@@ -90,6 +105,11 @@ class OrganizationOut(ma.Schema):
     has_signature = fields.Function(lambda o: o.signature_png is not None)
     has_stamp = fields.Function(lambda o: o.stamp_png is not None)
     has_logo = fields.Function(lambda o: o.logo_png is not None)
+    bank_iban = fields.String(allow_none=True)
+    bank_iban_formatted = fields.Function(lambda o: format_iban(o.bank_iban), metadata={
+        "description": "the IBAN grouped by four, as printed"})
+    bank_bic = fields.String(allow_none=True)
+    bank_account_holder = fields.String(allow_none=True)
     created_at = fields.DateTime()
 
 

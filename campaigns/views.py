@@ -4,15 +4,17 @@ from flask_smorest import Blueprint
 from sqlalchemy.orm import selectinload
 
 from app.api import OPTIONAL_BEARER
+from app.audit import record_action
 from app.auth.access import can_see_organization, current_user, ensure_organization, ensure_partner, require_roles
 from app.auth.models import Role
+from app.banking import format_iban
 from app.errors import InvalidInput
 from app.extensions import db
 from app.pagination import PageArgs, paginate
 from campaigns import services
 from campaigns.models import Campaign, CampaignStatus
-from campaigns.schemas import (CampaignDetailOut, CampaignFilters, CampaignIn, CampaignOut, CampaignPatch, GrantIn,
-                               GrantOut, NewsIn, NewsOut, OrganizationIn, OrganizationOut, OrganizationPatch,
+from campaigns.schemas import (BankDetailsIn, CampaignDetailOut, CampaignFilters, CampaignIn, CampaignOut,
+                               CampaignPatch, GrantIn, GrantOut, NewsIn, NewsOut, OrganizationIn, OrganizationOut, OrganizationPatch,
                                PartnerIn, PartnerOut, PartnerPatch, PartnerPaymentIn, PartnerPaymentOut, PledgeIn,
                                PledgeOut, PledgePatch)
 from campaigns.services.content import latest_news
@@ -80,6 +82,21 @@ def _uploaded_image(kind):
     if request.mimetype in ("image/png", "image/jpeg"):
         return request.stream.read(limit)
     raise InvalidInput(f"send the image in the multipart field `{kind}` (PNG or JPEG)", kind)
+
+
+@organizations_bp.route("/<slug>/bank-details", methods=["PUT"])
+@require_roles("admin", "finance")
+@organizations_bp.arguments(BankDetailsIn)
+@organizations_bp.response(200, OrganizationOut)
+def set_bank_details(data, slug):
+    """The account merchants and partners transfer to: IBAN, BIC (optional), account holder, replaced
+    whole. Administrators and the organization's finance officers; each change is in the action log."""
+    organization = services.set_bank_details(_image_manager(slug), iban=data["iban"], bic=data.get("bic"),
+                                             account_holder=data["account_holder"])
+    record_action(current_user(), "organization.bank_details", organization,
+                  f"IBAN {format_iban(organization.bank_iban)}")
+    db.session.commit()
+    return organization
 
 
 @organizations_bp.route("/<slug>/<any(signature, stamp, logo):kind>", methods=["PUT"])

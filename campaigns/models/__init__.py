@@ -16,3 +16,4 @@ from campaigns.models.ledger import (  # noqa: F401
 from campaigns.models.payments import (  # noqa: F401
     PartnerPayment, PartnerPaymentContribution, PartnerPaymentMethod,
 )
+from campaigns.models.calls import CallForFunds  # noqa: F401

@@ -31,7 +31,12 @@ class Organization(db.Model):
     """An association or public body that campaigns, receives round-ups and issues receipts."""
 
     __tablename__ = "organizations"
-    __table_args__ = (CheckConstraint("siren IS NOT NULL OR rna IS NOT NULL", name="has_identifier"),)
+    __table_args__ = (
+        CheckConstraint("siren IS NOT NULL OR rna IS NOT NULL", name="has_identifier"),
+        # Bank details come whole: an IBAN with the name of the account it belongs to.
+        CheckConstraint("(bank_iban IS NULL) = (bank_account_holder IS NULL)", name="bank_details_whole"),
+        CheckConstraint("bank_bic IS NULL OR bank_iban IS NOT NULL", name="bic_with_iban"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True)
@@ -57,6 +62,12 @@ class Organization(db.Model):
     # The day ("MM-DD") the organization's financial year closes: 31 December unless its statutes say
     # otherwise. Article 222 bis CGI counts the gifts received over the last closed financial year.
     financial_year_end: Mapped[str] = mapped_column(String(5), default="12-31", server_default="12-31")
+    # Where merchants and partners transfer what they owe the organization (app.banking checks them):
+    # the IBAN compact (34 characters at most, ISO 13616), the BIC (8 or 11), the account holder's name
+    # as the bank knows it (70 characters, what a SEPA transfer carries).
+    bank_iban: Mapped[str | None] = mapped_column(String(34))
+    bank_bic: Mapped[str | None] = mapped_column(String(11))
+    bank_account_holder: Mapped[str | None] = mapped_column(String(70))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     def __repr__(self):

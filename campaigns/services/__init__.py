@@ -4,7 +4,7 @@ Everything is importable from `campaigns.services`; the submodules keep each fil
 """
 from campaigns.services.organizations import (  # noqa: F401
     create_organization, create_partner, get_organization, get_partner, list_organizations, list_partners,
-    remove_organization_image, set_organization_image, update_organization,
+    remove_organization_image, set_bank_details, set_organization_image, update_organization,
 )
 from campaigns.services.ledger import (  # noqa: F401
     add_contribution, match_gift, reverse_contribution, reverse_donation_contributions,

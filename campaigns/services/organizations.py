@@ -2,6 +2,7 @@
 from flask import current_app
 from sqlalchemy import Select, select
 
+from app.banking import ACCOUNT_HOLDER_MAX, clean_bic, clean_iban
 from app.errors import Conflict, InvalidInput
 from app.extensions import db
 from app.identifiers import clean_rna, clean_siren
@@ -12,8 +13,9 @@ from campaigns.models import Organization, Partner
 ORGANIZATION_FIELDS = {
     "name", "slug", "legal_form", "siren", "rna", "address_line1", "address_line2", "postal_code",
     "city", "objet", "category", "receipt_regime", "signatory_name", "signatory_title", "email",
-    "website", "financial_year_end",
+    "website", "financial_year_end", "bank_iban", "bank_bic", "bank_account_holder",
 }
+BANK_FIELDS = ("bank_iban", "bank_bic", "bank_account_holder")
 PARTNER_FIELDS = {"name", "slug", "kind", "siren", "legal_form", "address_line1", "postal_code", "city", "website"}
 
 
@@ -24,11 +26,37 @@ def _normalise_identifiers(values):
         values["rna"] = clean_rna(values["rna"])
 
 
+def _normalise_bank_details(values):
+    """IBAN and BIC compacted and checked, the holder's name trimmed; an empty value clears it."""
+    for name, cleaner in (("bank_iban", clean_iban), ("bank_bic", clean_bic)):
+        if name in values:
+            try:
+                values[name] = cleaner(values[name]) if values[name] else None
+            except ValueError as error:
+                raise InvalidInput(str(error), name)
+    if "bank_account_holder" in values:
+        holder = " ".join((values["bank_account_holder"] or "").split())
+        if len(holder) > ACCOUNT_HOLDER_MAX:
+            raise InvalidInput(f"the account holder's name is {ACCOUNT_HOLDER_MAX} characters at most",
+                               "bank_account_holder")
+        values["bank_account_holder"] = holder or None
+
+
+def _check_bank_details(organization):
+    if bool(organization.bank_iban) != bool(organization.bank_account_holder):
+        missing = "bank_account_holder" if organization.bank_iban else "bank_iban"
+        raise InvalidInput("bank details need both the IBAN and the account holder's name", missing)
+    if organization.bank_bic and not organization.bank_iban:
+        raise InvalidInput("a BIC goes with an IBAN", "bank_iban")
+
+
 def create_organization(**values) -> Organization:
     values = {k: v for k, v in values.items() if k in ORGANIZATION_FIELDS and v is not None}
     _normalise_identifiers(values)
+    _normalise_bank_details(values)
     values["slug"] = unique_slug(Organization, values.get("slug"), values["name"])
     organization = Organization(**values)
+    _check_bank_details(organization)
     db.session.add(organization)
     db.session.flush()
     return organization
@@ -37,14 +65,22 @@ def create_organization(**values) -> Organization:
 def update_organization(organization, **values) -> Organization:
     values = {k: v for k, v in values.items() if k in ORGANIZATION_FIELDS}
     _normalise_identifiers(values)
+    _normalise_bank_details(values)
     if "slug" in values:
         values["slug"] = unique_slug(Organization, values["slug"], organization.name, organization.id)
     for name, value in values.items():
         setattr(organization, name, value)
     if not organization.siren and not organization.rna:
         raise Conflict("an organization keeps a SIREN or an RNA number", "siren")
+    _check_bank_details(organization)
     db.session.flush()
     return organization
+
+
+def set_bank_details(organization, *, iban, bic=None, account_holder) -> Organization:
+    """The account merchants and partners pay the organization on (all three replaced at once).
+    Administrators and the organization's finance officers; the caller records who changed it."""
+    return update_organization(organization, bank_iban=iban, bank_bic=bic or None, bank_account_holder=account_holder)
 
 
 # The images an organization's staff upload, and the column each is kept in (as PNG): the signature is

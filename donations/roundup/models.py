@@ -204,6 +204,8 @@ class SettlementLine(db.Model):
         CheckConstraint("amount_cents >= 0", name="amount_positive"),
         CheckConstraint("share_basis_points > 0 AND share_basis_points <= 10000", name="share_range"),
         CheckConstraint("match_cents >= 0", name="match_not_negative"),
+        # Paid means both: the day the money reached the organization, and when it was recorded.
+        CheckConstraint("(paid_on IS NULL) = (paid_at IS NULL)", name="paid_whole"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -220,5 +222,9 @@ class SettlementLine(db.Model):
     # the lines by the same shares and the same largest-remainder rule as `amount_cents`, so the lines'
     # parts add up to it exactly. The rest of `amount_cents` is the customers' round-ups.
     match_cents: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    # The merchant pays each beneficiary organization directly (donations.roundup.services.payments):
+    # the day its transfer reached the organization's account, which dates the receipts it brings.
+    paid_on: Mapped[date | None] = mapped_column(Date)
+    paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     settlement: Mapped[Settlement] = relationship(back_populates="lines")
