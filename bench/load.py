@@ -216,7 +216,7 @@ def main():
                       STRIPE_PORT=str(stripe_port), STRIPE_API_BASE=localstripe_url,
                       STRIPE_JS_URL=f"{localstripe_url}/js.stripe.com/v3/", STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET,
                       RATELIMIT_ENABLED="0")
-    processes = [subprocess.Popen([sys.executable, "-m", "app.localstripe_server", "--port", str(stripe_port)],
+    processes = [subprocess.Popen([sys.executable, "-m", "fakes.localstripe_server", "--port", str(stripe_port)],
                                   cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
     try:
         wait_for_port(stripe_port)

@@ -173,7 +173,7 @@ def main():
     os.environ.update(DATABASE_URL=url, SECRET_KEY=SECRET, LOG_LEVEL="WARNING", SCHEDULER_ENABLED="0",
                       STRIPE_PORT=str(stripe_port), STRIPE_API_BASE=f"http://127.0.0.1:{stripe_port}",
                       STRIPE_JS_URL=f"http://127.0.0.1:{stripe_port}/js.stripe.com/v3/")
-    localstripe = subprocess.Popen([sys.executable, "-m", "app.localstripe_server", "--port", str(stripe_port)],
+    localstripe = subprocess.Popen([sys.executable, "-m", "fakes.localstripe_server", "--port", str(stripe_port)],
                                    cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     gunicorn = None
     try:

@@ -19,7 +19,7 @@ stop_all() {
 trap stop_all EXIT INT TERM
 
 echo "== starting localstripe (the fake Stripe) on port $STRIPE_PORT"
-.venv/bin/python -m app.localstripe_server --port "$STRIPE_PORT" --data instance/localstripe.pickle \
+.venv/bin/python -m fakes.localstripe_server --port "$STRIPE_PORT" --data instance/localstripe.pickle \
   > instance/localstripe.log 2>&1 &
 pids+=($!)
 .venv/bin/python - "$STRIPE_PORT" <<'PY'

@@ -31,7 +31,7 @@ def database_url(tmp_path_factory):
 def localstripe():
     """A localstripe server of this test run's own, on loopback, its store in memory."""
     port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "app.localstripe_server", "--port", str(port)],
+    process = subprocess.Popen([sys.executable, "-m", "fakes.localstripe_server", "--port", str(port)],
                                cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         wait_for_port(port)
