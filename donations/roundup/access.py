@@ -10,6 +10,7 @@ from app.auth.models import Role
 from app.engine import read_only
 from app.errors import DomainError
 from donations.roundup import hotpath
+from donations.roundup.models import MerchantKeyKind
 from donations.roundup.services.merchants import (KEY_PREFIX, get_merchant_by_id, hash_key, merchant_for_key,
                                                   merchant_for_key_hash)
 
@@ -18,6 +19,14 @@ class MerchantInactive(DomainError):
     status = 403
     type_slug = "merchant-inactive"
     title = "Merchant inactive"
+
+
+class TillKeyRefused(DomainError):
+    """A till key (a device at the counter) asked for more than a till does."""
+
+    status = 403
+    type_slug = "till-key-refused"
+    title = "Not for a till key"
 
 
 def current_merchant():
@@ -34,18 +43,32 @@ def current_merchant_model():
     return get_merchant_by_id(current_merchant().id)
 
 
-def require_merchant(view):
-    """The view runs for a live key of an active merchant (401 otherwise); `g.current_merchant` is set."""
-    @wraps(view)
-    def wrapper(*args, **kwargs):
-        merchant = current_merchant()
-        if merchant is None:
-            abort(401)
-        if not merchant.active:
-            raise MerchantInactive("this merchant's round-up is switched off")
-        return view(*args, **kwargs)
+def is_till_key(merchant_row) -> bool:
+    return merchant_row.key_kind == MerchantKeyKind.till
 
-    return wrapper
+
+def require_merchant(view=None, *, till=False):
+    """The view runs for a live key of an active merchant (401 otherwise); `g.current_merchant` is set.
+
+    Only `api` keys, unless `till=True` (`@require_merchant(till=True)`): what a till at the counter
+    may also do (quote, void, today's figures); a till key elsewhere is refused with 403.
+    """
+    def decorate(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            merchant = current_merchant()
+            if merchant is None:
+                abort(401)
+            if not merchant.active:
+                raise MerchantInactive("this merchant's round-up is switched off")
+            if not till and is_till_key(merchant):
+                raise TillKeyRefused("a till key may only quote, record and void round-ups and read today's "
+                                     "figures; use an api key")
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorate(view) if view is not None else decorate
 
 
 # A key's merchant rule is kept this long in the worker; it is never trusted blindly: the insert that
@@ -106,8 +129,11 @@ def require_statement_reader(view):
     def wrapper(*args, **kwargs):
         token = bearer_token() or ""
         if token.startswith(KEY_PREFIX):
-            if current_merchant() is None:
+            merchant = current_merchant()
+            if merchant is None:
                 abort(401)
+            if is_till_key(merchant):
+                raise TillKeyRefused("a till key does not read statements; use an api key")
         else:
             user = current_user()
             if user is None:

@@ -32,10 +32,13 @@ def settle_command(month):
 @roundups_cli.command("create-key")
 @click.argument("merchant_slug")
 @click.option("--label", default="", help="Where the key is used (till, web shop...).")
-def create_key_command(merchant_slug, label):
-    """Create an API key for a merchant; it is printed once."""
+@click.option("--kind", type=click.Choice(["api", "till"]), default="api", show_default=True,
+              help="api: everything a checkout may do; till: a device at the counter (/caisse), which may "
+                   "only quote, record, void and read today's figures.")
+def create_key_command(merchant_slug, label, kind):
+    """Create a key for a merchant; it is printed once."""
     try:
-        _, key = services.create_key(services.get_merchant(merchant_slug), label=label)
+        _, key = services.issue_merchant_key(services.get_merchant(merchant_slug), kind, label)
     except DomainError as error:
         raise click.ClickException(error.detail)
     db.session.commit()

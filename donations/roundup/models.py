@@ -78,6 +78,13 @@ class MerchantBeneficiary(db.Model):
     organization = relationship("Organization", lazy="joined")
 
 
+class MerchantKeyKind(str, enum.Enum):
+    """What a merchant key may do."""
+
+    api = "api"  # everything a checkout or the shop's back end may do (batches, summaries, statements)
+    till = "till"  # a device at the counter (/caisse): quote, record, void, today's count and total only
+
+
 class MerchantKey(BearerKey, db.Model):
     """An API key of a merchant's checkout (`mk_...`): a bearer key of app.keys, owned by a merchant."""
 
@@ -85,6 +92,9 @@ class MerchantKey(BearerKey, db.Model):
     KIND = "mk_"
 
     merchant_id: Mapped[int] = mapped_column(ForeignKey("merchants.id", ondelete="CASCADE"), index=True)
+    # A till key left on a shared tablet opens neither the statements nor the dashboard.
+    kind: Mapped[MerchantKeyKind] = mapped_column(
+        enum_column(MerchantKeyKind, 10), default=MerchantKeyKind.api, server_default="api")
 
     merchant: Mapped[Merchant] = relationship()
 

@@ -19,7 +19,7 @@ from app.extensions import csrf, db
 from app.formatting import local_today
 from app.money import split_largest_remainder
 from donations.roundup import documents, services
-from donations.roundup.models import MerchantKey, Settlement
+from donations.roundup.models import MerchantKey, MerchantKeyKind, Settlement
 from donations.roundup.services.reporting import beneficiary_name
 
 bp = Blueprint("roundup_pages", __name__, template_folder="templates", static_folder="static",
@@ -86,6 +86,9 @@ def login():
     key = services.key_for_secret(request.form.get("key", ""))
     if key is None or not key.merchant.active:
         return render_template("roundup/login.html", error="Cette clé n'est pas reconnue ou a été révoquée."), 400
+    if key.kind is MerchantKeyKind.till:
+        return render_template("roundup/login.html", error="Cette clé est une clé de caisse : elle sert sur la page "
+                               "Caisse (/caisse), pas dans l'espace commerçant."), 400
     session.pop("merchant_key_id", None)
     session["merchant_key_id"] = key.id
     return redirect(url_for("roundup_pages.dashboard"))

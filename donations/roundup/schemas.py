@@ -100,11 +100,15 @@ class MerchantOut(ma.Schema):
 
 class KeyIn(ma.Schema):
     label = fields.String(load_default="", validate=validate.Length(max=100))
+    kind = fields.String(load_default="api", validate=validate.OneOf(["api", "till"]), metadata={
+        "description": "api (default: everything a checkout may do) or till (a device at the counter: "
+                       "quote, record, void, today's count and total)"})
 
 
 class KeyOut(ma.Schema):
     id = fields.Integer()
     prefix = fields.String()
+    kind = fields.Function(lambda key: getattr(key.kind, "value", key.kind))
     label = fields.String()
     created_at = fields.DateTime()
     last_used_at = fields.DateTime(allow_none=True)
@@ -159,6 +163,29 @@ class RoundupOut(ma.Schema):
 class VoidOut(RoundupOut):
     adjustment = fields.Boolean(metadata={"description": "True when the round-up was settled already: "
                                                          "it is given back on the next statement."})
+
+
+class TodayOut(ma.Schema):
+    day = fields.Date()
+    roundup_count = fields.Integer()
+    roundups_cents = fields.Integer()
+
+
+class TillRule(ma.Schema):
+    rounding_step_cents = fields.Integer()
+    round_exact_baskets = fields.Boolean()
+    top_ups_cents = fields.List(fields.Integer())
+    max_roundup_cents = fields.Integer(allow_none=True)
+    rule_version = fields.Integer()
+
+
+class TillSetupOut(ma.Schema):
+    merchant = fields.Dict(metadata={"description": "slug and name"})
+    rule = fields.Nested(TillRule, metadata={"description": "the rounding rule, for the till to compute "
+                                                               "round-ups offline as POST /roundups/quote does"})
+    beneficiaries = fields.List(fields.String())
+    key_kind = fields.String()
+    today = fields.Nested(TodayOut)
 
 
 class BatchIn(ma.Schema):

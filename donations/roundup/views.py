@@ -17,7 +17,7 @@ from donations.roundup.models import Settlement
 from donations.roundup.schemas import (BatchIn, BatchOut, KeyCreatedOut, KeyIn, KeyOut, MerchantCreatedOut,
                                        MerchantIn, MerchantOut, MerchantPatch, QuoteIn, QuoteOut, RoundupIn,
                                        RoundupOut, SettlementArgs, SettlementOut, SummaryArgs, SummaryOut,
-                                       VoidOut)
+                                       TillSetupOut, TodayOut, VoidOut)
 
 merchants_bp = Blueprint("merchants", __name__, url_prefix="/api/v1/merchants",
                          description="Merchants offering the round-up, their rules, beneficiaries and keys.")
@@ -70,7 +70,7 @@ def update_merchant(data, slug):
 @merchants_bp.arguments(KeyIn)
 @merchants_bp.response(201, KeyCreatedOut)
 def create_key(data, slug):
-    row, key = services.create_key(services.get_merchant(slug), label=data["label"])
+    row, key = services.issue_merchant_key(services.get_merchant(slug), data["kind"], data["label"])
     db.session.commit()
     row.key = key
     return row
@@ -93,7 +93,7 @@ def revoke_key(slug, key_id):
 
 
 @checkout_bp.route("/roundups/quote", methods=["POST"])
-@require_merchant
+@require_merchant(till=True)
 @checkout_bp.arguments(QuoteIn)
 @checkout_bp.response(200, QuoteOut)
 def quote(data):
@@ -136,7 +136,7 @@ def record_batch(data):
 
 
 @checkout_bp.route("/roundups/<external_id>/void", methods=["POST"])
-@require_merchant
+@require_merchant(till=True)
 @checkout_bp.response(200, VoidOut)
 def void_roundup(external_id):
     roundup, after_settlement = services.void_roundup(g.current_merchant, external_id)
@@ -158,6 +158,22 @@ def summary(args):
     result = services.merchant_summary(current_merchant_model(), date_from, date_to)
     result["date_from"], result["date_to"] = result.pop("from"), result.pop("to")
     return result
+
+
+@checkout_bp.route("/merchant/today", methods=["GET"])
+@require_merchant(till=True)
+@checkout_bp.response(200, TodayOut)
+def today():
+    """Today's count and total of live round-ups (the territory's day): what a till keeps on screen."""
+    return services.today_totals(g.current_merchant.id, local_today())
+
+
+@checkout_bp.route("/merchant/till", methods=["GET"])
+@require_merchant(till=True)
+@checkout_bp.response(200, TillSetupOut)
+def till_setup():
+    """What a till needs once per device: the merchant, its rule, its beneficiaries, today's figures."""
+    return services.till_setup(current_merchant_model(), g.current_merchant.key_kind, local_today())
 
 
 @settlements_bp.route("", methods=["GET"])

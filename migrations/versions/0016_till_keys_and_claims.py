@@ -4,6 +4,9 @@ Revision ID: 0016
 Revises: 0015
 Create Date: 2026-11-27 13:30:00
 
+A merchant key gets a kind: `api` (every key so far) or `till` (a device at the counter). Customers'
+claims need no table: a claim link is signed and dated, and works once because claiming fills the
+round-up's `donor_email` only while it is empty.
 """
 from alembic import op
 import sqlalchemy as sa
@@ -17,8 +20,12 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    with op.batch_alter_table('merchant_keys', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('kind', sa.Enum('api', 'till', name='merchantkeykind', native_enum=False,
+                                                      create_constraint=True, length=10),
+                                      server_default='api', nullable=False))
 
 
 def downgrade():
-    pass
+    with op.batch_alter_table('merchant_keys', schema=None) as batch_op:
+        batch_op.drop_column('kind')

@@ -4,11 +4,11 @@ from donations.roundup.services.ingest import (  # noqa: F401
     record_batch, record_checkout, void_roundup,
 )
 from donations.roundup.services.merchants import (  # noqa: F401
-    KEY_PREFIX, create_key, merchant_for_key_hash, create_merchant, get_key, get_merchant, get_merchant_by_id, hash_key, key_for_secret, list_keys, list_merchants,
+    KEY_PREFIX, create_key, issue_merchant_key, merchant_for_key_hash, create_merchant, get_key, get_merchant, get_merchant_by_id, hash_key, key_for_secret, list_keys, list_merchants,
     merchant_for_key, revoke_key, update_merchant,
 )
 from donations.roundup.services.reporting import (  # noqa: F401
-    daily_totals, donor_year_totals, merchant_summary, settlements_for,
+    daily_totals, donor_year_totals, merchant_summary, settlements_for, till_setup, today_totals,
 )
 from donations.roundup.services.rules import check_roundup, quote, roundup_options  # noqa: F401
 from donations.roundup.services.settlement import (  # noqa: F401

@@ -13,7 +13,7 @@ from app.lookups import get_by_id, get_by_slug, unique_slug
 from app.text import slugify
 from app.types import utcnow
 from campaigns.models import Campaign, CampaignStatus, Organization
-from donations.roundup.models import FULL_SHARE, Merchant, MerchantBeneficiary, MerchantKey
+from donations.roundup.models import FULL_SHARE, Merchant, MerchantBeneficiary, MerchantKey, MerchantKeyKind
 
 KEY_PREFIX = MerchantKey.KIND
 # A key's last-used time is rewritten at most this often, so that the hot path rarely writes it.
@@ -118,9 +118,19 @@ def list_merchants() -> Select:
     return select(Merchant).order_by(Merchant.name)
 
 
+def issue_merchant_key(merchant, kind="api", label="") -> tuple[MerchantKey, str]:
+    """A new key for `merchant`: `api` (a checkout or back end: everything) or `till` (a device at the
+    counter: quote, record, void, today's figures). Returns (MerchantKey, key); only the hash is stored."""
+    try:
+        kind = MerchantKeyKind(kind)
+    except ValueError:
+        raise InvalidInput("a key is of kind api or till", "kind") from None
+    return keys.issue(MerchantKey, label, merchant_id=merchant.id, kind=kind)
+
+
 def create_key(merchant, label="") -> tuple[MerchantKey, str]:
-    """A new API key for `merchant`; returns (MerchantKey, key). Only the hash is stored."""
-    return keys.issue(MerchantKey, label, merchant_id=merchant.id)
+    """A new `api` key for `merchant` (see issue_merchant_key)."""
+    return issue_merchant_key(merchant, MerchantKeyKind.api, label)
 
 
 def list_keys(merchant) -> Sequence[MerchantKey]:
@@ -165,7 +175,8 @@ def merchant_for_key_hash(key_hash, connection=None) -> tuple[Row, bool] | None:
     """`merchant_for_key` for a key already hashed."""
     execute = connection.execute if connection is not None else db.session.execute
     found = execute(
-        select(*RULE_COLUMNS, MerchantKey.id.label("key_id"), MerchantKey.last_used_at)
+        select(*RULE_COLUMNS, MerchantKey.id.label("key_id"), MerchantKey.kind.label("key_kind"),
+               MerchantKey.last_used_at)
         .join(MerchantKey, MerchantKey.merchant_id == Merchant.id)
         .where(MerchantKey.key_hash == key_hash, MerchantKey.revoked_at.is_(None))
     ).first()

@@ -21,6 +21,27 @@ def daily_totals(merchant_id, date_from: date, date_to: date) -> list[tuple[date
     return [(day, count, int(cents)) for day, count, cents in rows]
 
 
+def today_totals(merchant_id, today: date) -> dict:
+    """{day, roundup_count, roundups_cents} of the live round-ups of `today` (a local day)."""
+    days = daily_totals(merchant_id, today, today)
+    count, cents = (days[0][1], days[0][2]) if days else (0, 0)
+    return {"day": today, "roundup_count": count, "roundups_cents": cents}
+
+
+def till_setup(merchant, key_kind, today: date) -> dict:
+    """What a till at the counter is given once: the merchant, its rule and beneficiaries, today's figures."""
+    return {
+        "merchant": {"slug": merchant.slug, "name": merchant.name},
+        "rule": {"rounding_step_cents": merchant.rounding_step_cents,
+                 "round_exact_baskets": merchant.round_exact_baskets,
+                 "top_ups_cents": sorted(merchant.top_ups_cents or []),
+                 "max_roundup_cents": merchant.max_roundup_cents, "rule_version": merchant.rule_version},
+        "beneficiaries": [beneficiary_name(b) for b in merchant.beneficiaries],
+        "key_kind": getattr(key_kind, "value", key_kind),
+        "today": today_totals(merchant.id, today),
+    }
+
+
 def merchant_summary(merchant, date_from: date, date_to: date) -> dict:
     """Totals per day and per beneficiary (the current shares) over a period."""
     days = daily_totals(merchant.id, date_from, date_to)
