@@ -121,6 +121,11 @@ def defaults():
         "LEGAL_HOST_ADDRESS": os.environ.get("LEGAL_HOST_ADDRESS", ""),
         "LEGAL_DPO_CONTACT": os.environ.get("LEGAL_DPO_CONTACT", ""),
         "LEGAL_ACCESSIBILITY_CONTACT": os.environ.get("LEGAL_ACCESSIBILITY_CONTACT", ""),
+        # Open data (donations/opendata): the town that publishes its subsidies in the SCDL format, by
+        # its SIRET (14 digits; its partner of kind public_body has the same SIREN) and official name
+        # (LEGAL_PUBLISHER when empty). Without a SIRET the subsidies file has its header only.
+        "OPEN_DATA_TOWN_SIRET": os.environ.get("OPEN_DATA_TOWN_SIRET", ""),
+        "OPEN_DATA_TOWN_NAME": os.environ.get("OPEN_DATA_TOWN_NAME", ""),
         # PostgreSQL session limits (app/engine.py): a lock waited for, a statement, an idle transaction.
         "DB_LOCK_TIMEOUT_MS": _env_int("DB_LOCK_TIMEOUT_MS", 15_000),
         "DB_STATEMENT_TIMEOUT_MS": _env_int("DB_STATEMENT_TIMEOUT_MS", 120_000),

@@ -8,7 +8,7 @@ def init_app(app):
     from app.demo import register_loader
     from app.extensions import api
     from campaigns.signals import campaign_failed
-    from donations import cli, demo, jobs, models, pages, roundup, views, webhooks  # noqa: F401
+    from donations import cli, demo, jobs, models, opendata, pages, roundup, views, webhooks  # noqa: F401
     from donations.services import intend_failed_campaign_refunds
 
     app.cli.add_command(cli.stripe_cli)
@@ -18,6 +18,7 @@ def init_app(app):
     jobs.init_app(app)
     register_loader(app, 30, demo.load_gifts)
     roundup.init_app(app)
+    opendata.init_app(app)
     register_package_pages(app, "donations")
     # In the sender's transaction, every gift of a failed all-or-nothing campaign that holds money gets
     # its refund intention; the refund job carries them out. Signals are process-wide: connecting the
