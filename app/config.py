@@ -146,6 +146,9 @@ def defaults():
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_LIFETIME_HOURS": _env_int("SESSION_LIFETIME_HOURS", 8),
+        # Links emailed to choose a password (app/auth/invitations.py): single-use, valid this long.
+        "INVITATION_LINK_HOURS": _env_int("INVITATION_LINK_HOURS", 72),
+        "PASSWORD_RESET_LINK_MINUTES": _env_int("PASSWORD_RESET_LINK_MINUTES", 60),
         # Behind a reverse proxy (app/security.py): how many proxies set each X-Forwarded-* header.
         # 0 (the default) trusts none, which is right when nothing stands in front of gunicorn.
         "PROXY_FIX_X_FOR": _env_int("PROXY_FIX_X_FOR", 0),
@@ -161,6 +164,7 @@ def defaults():
         "RATELIMIT_ENABLED": _env_flag("RATELIMIT_ENABLED"),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_SIGN_IN": os.environ.get("RATELIMIT_SIGN_IN", "10 per minute;50 per hour"),
+        "RATELIMIT_PASSWORD_RESET": os.environ.get("RATELIMIT_PASSWORD_RESET", "5 per minute;20 per hour"),
         "RATELIMIT_MERCHANT_SIGN_IN": os.environ.get("RATELIMIT_MERCHANT_SIGN_IN", "10 per minute;50 per hour"),
         "RATELIMIT_GIFT_START": os.environ.get("RATELIMIT_GIFT_START", "10 per minute;60 per hour"),
         "RATELIMIT_GIFT_CONFIRM": os.environ.get("RATELIMIT_GIFT_CONFIRM", "10 per minute;60 per hour"),

@@ -21,6 +21,7 @@ from app.errors import html_error, problem_response, wants_problem_json
 # endpoint -> the configuration key of its limits (POST only; a page may be shown as often as wanted).
 LIMITED_ENDPOINTS = {
     "auth.login": "RATELIMIT_SIGN_IN",
+    "auth.forgot_password": "RATELIMIT_PASSWORD_RESET",
     "roundup_pages.login": "RATELIMIT_MERCHANT_SIGN_IN",
     "donations.start_gift": "RATELIMIT_GIFT_START",
     "donations.confirm_gift": "RATELIMIT_GIFT_CONFIRM",

@@ -5,7 +5,8 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
-from app.auth import services
+from app.audit import record_action
+from app.auth import invitations, services
 from app.errors import DomainError
 from app.extensions import db
 
@@ -26,23 +27,25 @@ def _id_for_slug(table_name, slug):
 @click.option("--role", required=True, type=click.Choice(["admin", "finance", "holder", "partner"]))
 @click.option("--organization", "organization_slug", help="Slug of the organization (finance, holder).")
 @click.option("--partner", "partner_slug", help="Slug of the partner (partner users).")
-@click.option("--password", help="Leave out to have one generated and printed.")
+@click.option("--password", help="Leave out to email (and print) a link to choose it, as an invitation does.")
 @click.option("--name", default="")
 def create_user_command(email, role, organization_slug, partner_slug, password, name):
-    """Create a user who signs in at /connexion."""
+    """Create a user who signs in at /connexion (the first administrator, for one)."""
     organization_id = _id_for_slug("organizations", organization_slug) if organization_slug else None
     partner_id = _id_for_slug("partners", partner_slug) if partner_slug else None
-    generated = password is None
-    password = password or secrets.token_urlsafe(12)
+    link = None
     try:
         user = services.create_user(email, role, organization_id=organization_id,
                                     partner_id=partner_id, password=password, name=name)
+        if password is None:
+            link = invitations.send_invitation(user)
+            record_action(None, "user.invite", f"user:{user.email}", f"{user.role.value} (ligne de commande)")
     except DomainError as error:
         raise click.ClickException(error.detail)
     db.session.commit()
     click.echo(f"Created {user.email} ({user.role.value}).")
-    if generated:
-        click.echo(f"Password: {password}")
+    if link:
+        click.echo(f"Emailed them a link to choose a password, valid once: {link}")
 
 
 @tokens_cli.command("create")

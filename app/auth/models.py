@@ -80,3 +80,28 @@ class ApiToken(BearerKey, db.Model):
     hash_version: Mapped[int] = mapped_column(default=KEYED_HASH)
 
     user: Mapped[User] = relationship(lazy="joined")
+
+
+class LinkPurpose(str, enum.Enum):
+    invitation = "invitation"  # a new account: choose your first password
+    password_reset = "password_reset"  # "mot de passe oublié"
+
+
+class LoginLink(db.Model):
+    """A single-use, expiring link emailed to choose a password (app.auth.invitations).
+
+    Only the keyed hash of its token is kept (app.keys.hash_key): the database alone opens nothing.
+    """
+
+    __tablename__ = "login_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[LinkPurpose] = mapped_column(Enum(LinkPurpose, native_enum=False, create_constraint=True,
+                                                      length=20, validate_strings=True))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship(lazy="joined")

@@ -4,11 +4,18 @@ from urllib.parse import urlsplit
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
-from wtforms.validators import DataRequired
+from wtforms.validators import DataRequired, EqualTo, Length
 
 from app.auth.access import current_user, start_session
+from app.auth.invitations import (
+    LinkRefused,
+    link_for,
+    request_password_reset,
+    set_password_with_link,
+)
 from app.auth.services import authenticate
-from app.extensions import csrf
+from app.errors import InvalidInput
+from app.extensions import csrf, db
 
 bp = Blueprint("auth", __name__, template_folder="../templates")
 
@@ -16,6 +23,19 @@ bp = Blueprint("auth", __name__, template_folder="../templates")
 class LoginForm(FlaskForm):
     email = EmailField("Adresse e-mail", validators=[DataRequired("Indiquez votre adresse e-mail.")])
     password = PasswordField("Mot de passe", validators=[DataRequired("Indiquez votre mot de passe.")])
+
+
+class ForgottenPasswordForm(FlaskForm):
+    email = EmailField("Adresse e-mail", validators=[DataRequired("Indiquez votre adresse e-mail.")])
+
+
+class ChoosePasswordForm(FlaskForm):
+    password = PasswordField("Nouveau mot de passe", validators=[
+        DataRequired("Choisissez un mot de passe."),
+        Length(min=8, message="Le mot de passe compte au moins 8 caractères.")])
+    confirmation = PasswordField("Le même, une seconde fois", validators=[
+        DataRequired("Tapez le mot de passe une seconde fois."),
+        EqualTo("password", message="Les deux mots de passe diffèrent.")])
 
 
 def _safe_next(target):
@@ -49,6 +69,49 @@ def logout():
     session.clear()
     flash("Vous êtes déconnecté.", "success")
     return redirect(url_for("home"))
+
+
+@bp.route("/mot-de-passe-oublie", methods=["GET", "POST"])
+def forgot_password():
+    form = ForgottenPasswordForm()
+    if request.method == "POST":
+        csrf.protect()
+        if form.validate():
+            request_password_reset(form.email.data)
+            db.session.commit()
+            # The same answer whether the address is known or not: the page tells no one who has an account.
+            flash("Si un compte existe pour cette adresse, un lien pour choisir un nouveau mot de passe vient "
+                  "de lui être envoyé. Il sert une seule fois.", "success")
+            return redirect(url_for("auth.login"))
+        return render_template("auth/forgot_password.html", form=form), 400
+    return render_template("auth/forgot_password.html", form=form)
+
+
+@bp.route("/mot-de-passe/<token>", methods=["GET", "POST"])
+def choose_password(token):
+    try:
+        link = link_for(token)
+    except LinkRefused as refused:
+        return render_template("auth/link_refused.html", reason=refused.reason), 410
+    form = ChoosePasswordForm()
+    if request.method == "POST":
+        csrf.protect()
+        if form.validate():
+            try:
+                user = set_password_with_link(token, form.password.data)
+            except LinkRefused as refused:
+                db.session.rollback()
+                return render_template("auth/link_refused.html", reason=refused.reason), 410
+            except InvalidInput:
+                db.session.rollback()
+                form.password.errors.append("Le mot de passe compte au moins 8 caractères.")
+            else:
+                db.session.commit()
+                start_session(user)
+                flash("Votre mot de passe est enregistré : vous êtes connecté.", "success")
+                return redirect(url_for("gestion.home"))
+        return render_template("auth/choose_password.html", form=form, link=link), 400
+    return render_template("auth/choose_password.html", form=form, link=link)
 
 
 def init_app(app):
