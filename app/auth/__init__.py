@@ -5,11 +5,12 @@ from datetime import timedelta
 
 
 def init_app(app):
-    from app.auth import cli, pages
+    from app.auth import cli, pages, staff_pages
 
     configure_sessions(app)
     cli.init_app(app)
     pages.init_app(app)
+    staff_pages.init_app(app)
 
 
 def configure_sessions(app):
