@@ -7,10 +7,11 @@ def init_app(app):
     from app.backoffice import register_package_pages
     from app.demo import register_loader
     from receipts import models  # noqa: F401  (its tables, for create_all)
-    from receipts import cli, demo, jobs, pages, receivers, summaries, views
+    from receipts import cli, demo, jobs, pages, receivers, roundup_claims, summaries, views
 
     views.init_app(app)
     pages.init_app(app)
+    roundup_claims.init_app(app)
     app.cli.add_command(cli.receipts_cli)
     jobs.register(app)
     summaries.init_app(app)

@@ -14,6 +14,7 @@ from app.formatting import local_today
 from app.pagination import paginate
 from campaigns import services as organizations
 from campaigns.models import Organization
+from donations.roundup.services import claims
 from receipts.models import ReceiptStatus
 from receipts.services import exports, links, register, roundup_donors
 from receipts.services.queue import retry_request as retry_queue_request
@@ -75,8 +76,10 @@ def roundup_identity(token):
             db.session.commit()
             flash("Merci : votre reçu annuel sera établi avec ces informations.", "success")
             return redirect(url_for("receipt_pages.roundup_identity", token=token))
+    year = local_today().year
     return render_template("receipts/roundup_identity.html", email=email, values=values, errors=errors,
-                           locked=profile is not None and roundup_donors.identity_locked(email)), \
+                           locked=profile is not None and roundup_donors.identity_locked(email),
+                           year=year, year_roundups=claims.donor_year_roundups(email, year)), \
         (400 if errors else 200)
 
 

@@ -165,6 +165,12 @@ class VoidOut(RoundupOut):
                                                          "it is given back on the next statement."})
 
 
+class ClaimOut(ma.Schema):
+    claim_url = fields.String(metadata={"description": "opened by the customer's phone; works once, then expires"})
+    qr_svg = fields.String(metadata={"description": "the URL as a QR code (SVG) for the till's screen"})
+    expires_at = fields.DateTime()
+
+
 class TodayOut(ma.Schema):
     day = fields.Date()
     roundup_count = fields.Integer()

@@ -14,10 +14,11 @@ from donations.roundup import documents, services
 from donations.roundup.access import (MerchantInactive, current_merchant_model, require_merchant,
                                      require_merchant_key, require_statement_reader, resolve_key, statement_scope)
 from donations.roundup.models import Settlement
-from donations.roundup.schemas import (BatchIn, BatchOut, KeyCreatedOut, KeyIn, KeyOut, MerchantCreatedOut,
+from donations.roundup.schemas import (BatchIn, BatchOut, ClaimOut, KeyCreatedOut, KeyIn, KeyOut, MerchantCreatedOut,
                                        MerchantIn, MerchantOut, MerchantPatch, QuoteIn, QuoteOut, RoundupIn,
                                        RoundupOut, SettlementArgs, SettlementOut, SummaryArgs, SummaryOut,
                                        TillSetupOut, TodayOut, VoidOut)
+from donations.roundup.services import claims
 
 merchants_bp = Blueprint("merchants", __name__, url_prefix="/api/v1/merchants",
                          description="Merchants offering the round-up, their rules, beneficiaries and keys.")
@@ -143,6 +144,14 @@ def void_roundup(external_id):
     db.session.commit()
     roundup.adjustment = after_settlement
     return roundup
+
+
+@checkout_bp.route("/roundups/<external_id>/claim", methods=["GET"])
+@require_merchant(till=True)
+@checkout_bp.response(200, ClaimOut)
+def claim_link(external_id):
+    """A one-time link (and its QR code) for the customer to claim this round-up for their yearly receipt."""
+    return claims.claim_for(g.current_merchant, external_id)
 
 
 @checkout_bp.route("/merchant/summary", methods=["GET"])
