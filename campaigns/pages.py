@@ -31,7 +31,7 @@ from app.formatting import local_today
 from app.types import utcnow
 from campaigns import services
 from campaigns.models import Campaign, CampaignCategory, CampaignStatus
-from campaigns.models.campaigns import CATEGORY_LABELS
+from campaigns.models.campaigns import CATEGORY_LABELS, UNPUBLISHED_STATUSES
 from campaigns.services.campaigns import days_left, ended_campaigns, page_version
 from campaigns.services.content import latest_news, wall_entries
 from campaigns.services.pledges import partner_shares
@@ -64,7 +64,7 @@ def render_slot(name, campaign):
 
 
 def _visible_or_404(campaign):
-    if campaign.status is CampaignStatus.draft and not can_see_organization(current_user(), campaign.organization_id):
+    if not campaign.is_public and not can_see_organization(current_user(), campaign.organization_id):
         abort(404)
 
 
@@ -99,7 +99,7 @@ def _shared_copy(slug):
     if entry is not None and now - entry.checked_at < config["CAMPAIGN_PAGE_RECHECK_SECONDS"]:
         return entry
     found = page_version(slug)
-    if found is None or found[1] is CampaignStatus.draft:
+    if found is None or found[1] in UNPUBLISHED_STATUSES:
         cache.pop(slug, None)
         return None
     seconds = config["CAMPAIGN_PAGE_CACHE_SECONDS"]

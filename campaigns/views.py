@@ -12,11 +12,12 @@ from app.errors import InvalidInput
 from app.extensions import db
 from app.pagination import PageArgs, paginate
 from campaigns import services
-from campaigns.models import Campaign, CampaignStatus
+from campaigns.models import Campaign
 from campaigns.schemas import (BankDetailsIn, CampaignDetailOut, CampaignFilters, CampaignIn, CampaignOut,
                                CampaignPatch, GrantIn, GrantOut, NewsIn, NewsOut, OrganizationIn, OrganizationOut, OrganizationPatch,
                                PartnerIn, PartnerOut, PartnerPatch, PartnerPaymentIn, PartnerPaymentOut, PledgeIn,
                                PledgeOut, PledgePatch)
+from campaigns.services import review
 from campaigns.services.content import latest_news
 
 organizations_bp = Blueprint("organizations", __name__, url_prefix="/api/v1/organizations",
@@ -197,7 +198,7 @@ def _manageable(slug):
 
 def _visible(slug):
     campaign = services.get_campaign(slug)
-    if campaign.status is CampaignStatus.draft and not can_see_organization(current_user(), campaign.organization_id):
+    if not campaign.is_public and not can_see_organization(current_user(), campaign.organization_id):
         abort(404)
     return campaign
 
@@ -256,7 +257,9 @@ def update_campaign(data, slug):
 @require_roles("admin", "holder")
 @campaigns_bp.response(200, CampaignOut)
 def publish_campaign(slug):
-    campaign = services.publish_campaign(_manageable(slug))
+    """Administrators publish a draft directly (or a submitted campaign). A holder of the organization
+    gets 403 `review-required`: they submit it (`POST /campaigns/{slug}/submit`) and the town publishes."""
+    campaign = review.publish_directly(_manageable(slug), current_user())
     db.session.commit()
     return campaign
 

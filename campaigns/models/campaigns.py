@@ -14,6 +14,7 @@ from campaigns.models.organizations import Organization
 
 class CampaignStatus(str, enum.Enum):
     draft = "draft"  # being written by its holder; invisible to the public
+    submitted = "submitted"  # sent to the town for review; still invisible, no longer edited by the holder
     published = "published"  # live: accepts gifts between its start and end dates
     succeeded = "succeeded"  # ended with its goal reached (or keep-it-all with money raised)
     failed = "failed"  # ended short of its goal: all-or-nothing gifts are refunded
@@ -24,7 +25,10 @@ class CampaignStatus(str, enum.Enum):
 # The one statement of the campaign's lifecycle: every status change goes through
 # `Campaign.move_to`, which refuses any move not listed here.
 CAMPAIGN_TRANSITIONS = {
-    CampaignStatus.draft: {CampaignStatus.published, CampaignStatus.cancelled},
+    # A holder submits; the town approves (published) or sends it back with a reason (draft).
+    # An administrator may still publish a draft directly.
+    CampaignStatus.draft: {CampaignStatus.submitted, CampaignStatus.published, CampaignStatus.cancelled},
+    CampaignStatus.submitted: {CampaignStatus.published, CampaignStatus.draft, CampaignStatus.cancelled},
     CampaignStatus.published: {CampaignStatus.succeeded, CampaignStatus.failed, CampaignStatus.cancelled},
     CampaignStatus.succeeded: {CampaignStatus.closed},
     CampaignStatus.failed: {CampaignStatus.closed},
@@ -36,6 +40,8 @@ CAMPAIGN_TRANSITIONS = {
 FROZEN_AFTER_PUBLICATION = ("goal_cents", "ends_at", "funding_model", "starts_at", "min_gift_cents",
                             "slug", "organization_id")
 EDITABLE_STATUSES = (CampaignStatus.draft, CampaignStatus.published)
+# Not public yet: only the organization's users and the town's administrators see these.
+UNPUBLISHED_STATUSES = (CampaignStatus.draft, CampaignStatus.submitted)
 
 
 class FundingModel(str, enum.Enum):
@@ -62,7 +68,8 @@ CATEGORY_LABELS = {
 }
 
 STATUS_LABELS = {
-    CampaignStatus.draft: "Brouillon", CampaignStatus.published: "En cours",
+    CampaignStatus.draft: "Brouillon", CampaignStatus.submitted: "En examen par la Ville",
+    CampaignStatus.published: "En cours",
     CampaignStatus.succeeded: "Réussie", CampaignStatus.failed: "Objectif non atteint",
     CampaignStatus.closed: "Clôturée", CampaignStatus.cancelled: "Annulée",
 }
@@ -121,6 +128,10 @@ class Campaign(db.Model):
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The town's reason when it sent the campaign back to its holder (kept until the next submission).
+    returned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    return_reason: Mapped[str | None] = mapped_column(Text)
 
     organization: Mapped[Organization] = relationship(lazy="joined", innerjoin=True)
     tiers: Mapped[list["RewardTier"]] = relationship(back_populates="campaign", order_by="RewardTier.position",
@@ -138,6 +149,10 @@ class Campaign(db.Model):
         """Change the status if the lifecycle table allows it, else raise InvalidTransition (a repeat
         too: publishing a published campaign is a mistake the holder should hear about)."""
         move_to(self, status, CAMPAIGN_TRANSITIONS, what="campaign", repeat=Repeat.REFUSE)
+
+    @property
+    def is_public(self):
+        return self.status not in UNPUBLISHED_STATUSES
 
     @property
     def partners_cents(self):

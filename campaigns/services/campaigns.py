@@ -15,7 +15,7 @@ from app.text import slugify
 from app.types import utcnow
 from campaigns import signals
 from campaigns.models import (Campaign, CampaignCategory, CampaignStatus, FundingModel, Organization, StretchGoal)
-from campaigns.models.campaigns import EDITABLE_STATUSES, FROZEN_AFTER_PUBLICATION
+from campaigns.models.campaigns import EDITABLE_STATUSES, FROZEN_AFTER_PUBLICATION, UNPUBLISHED_STATUSES
 from campaigns.services.content import render_markdown
 from campaigns.services.ledger import reverse_matches_of_failed_campaign
 from campaigns.services.tiers import sync_tiers
@@ -151,12 +151,20 @@ def update_campaign(campaign, *, tiers=None, stretch_goals=None, **values) -> Ca
     return campaign
 
 
-def publish_campaign(campaign, now=None) -> Campaign:
-    now = now or utcnow()
-    if campaign.status is CampaignStatus.draft and campaign.ends_at <= now:
+def ensure_publishable(campaign, now=None) -> None:
+    """What a campaign needs before the public sees it (checked on submission and on publication)."""
+    if campaign.ends_at <= (now or utcnow()):
         raise InvalidInput("the end date has passed: move it before publishing", "ends_at")
-    if campaign.status is CampaignStatus.draft and not campaign.description_md.strip():
+    if not campaign.description_md.strip():
         raise InvalidInput("describe the project before publishing", "description")
+
+
+def publish_campaign(campaign, now=None) -> Campaign:
+    """Publish a draft (administrators only, by the API) or approve a submitted campaign: it is
+    public at once and takes gifts from its start date."""
+    now = now or utcnow()
+    if campaign.status in UNPUBLISHED_STATUSES:
+        ensure_publishable(campaign, now)
     campaign.move_to(CampaignStatus.published)
     campaign.published_at = now
     db.session.flush()
@@ -256,7 +264,7 @@ def list_campaigns(*, status=None, territory=None, category=None, q=None, viewer
     """A statement of the campaigns `viewer` may see, filtered; drafts only for their organization."""
     statement = select(Campaign)
     if viewer is None or not viewer.is_admin:
-        visible = Campaign.status != CampaignStatus.draft
+        visible = Campaign.status.not_in(UNPUBLISHED_STATUSES)
         if viewer is not None and viewer.organization_id is not None:
             visible = or_(visible, Campaign.organization_id == viewer.organization_id)
         statement = statement.where(visible)

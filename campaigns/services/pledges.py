@@ -9,7 +9,7 @@ from campaigns.models import (CampaignPartnerTotal, CampaignStatus, Contribution
                               Partner)
 from campaigns.services.ledger import _existing, add_contribution
 
-OPEN_STATUSES = (CampaignStatus.draft, CampaignStatus.published)
+OPEN_STATUSES = (CampaignStatus.draft, CampaignStatus.submitted, CampaignStatus.published)
 
 
 def _positive(value, field, allow_none=False):

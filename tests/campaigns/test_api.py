@@ -30,7 +30,21 @@ def holder(actors):
     return actors.user("holder", organization="jardin")
 
 
-def test_a_holder_creates_edits_and_publishes_a_campaign(client, holder):
+@pytest.fixture
+def publish(client, actors):
+    """The way a holder's campaign goes live: they submit it, the town approves it."""
+    admin = actors.admin()
+
+    def publish(slug, holder):
+        assert client.post(f"/api/v1/campaigns/{slug}/submit", headers=holder).status_code == 200
+        approved = client.post(f"/api/v1/campaigns/{slug}/approve", headers=admin)
+        assert approved.status_code == 200, approved.json
+        return approved
+
+    return publish
+
+
+def test_a_holder_creates_edits_and_submits_a_campaign_the_town_publishes(client, holder, publish):
     created = client.post("/api/v1/campaigns", json=body(), headers=holder)
     assert created.status_code == 201, created.json
     slug = created.json["slug"]
@@ -51,17 +65,17 @@ def test_a_holder_creates_edits_and_publishes_a_campaign(client, holder):
     assert [(t["title"], t["remaining"]) for t in edited.json["tiers"]] == [("Deux pots de miel", 40),
                                                                           ("Une visite du potager", None)]
 
-    published = client.post(f"/api/v1/campaigns/{slug}/publish", headers=holder)
-    assert published.status_code == 200 and published.json["status"] == "published"
+    published = publish(slug, holder)
+    assert published.json["status"] == "published"
     public = client.get(f"/api/v1/campaigns/{slug}")
     assert public.status_code == 200
     assert public.json["totals"]["raised_cents"] == 0
     assert public.json["days_left"] in (29, 30)
 
 
-def test_after_publication_the_goal_end_date_and_funding_model_are_frozen(client, holder):
+def test_after_publication_the_goal_end_date_and_funding_model_are_frozen(client, holder, publish):
     slug = client.post("/api/v1/campaigns", json=body(), headers=holder).json["slug"]
-    client.post(f"/api/v1/campaigns/{slug}/publish", headers=holder)
+    publish(slug, holder)
     for change in ({"goal_cents": 1_000_000}, {"funding_model": "keep_it_all"},
                    {"ends_at": (utcnow() + timedelta(days=60)).isoformat()}, {"min_gift_cents": 100}):
         response = client.patch(f"/api/v1/campaigns/{slug}", json=change, headers=holder)
@@ -72,9 +86,9 @@ def test_after_publication_the_goal_end_date_and_funding_model_are_frozen(client
     assert client.get(f"/api/v1/campaigns/{slug}").json["goal_cents"] == 500_000
 
 
-def test_a_claimed_tier_cannot_be_removed_or_repriced(app, client, holder):
+def test_a_claimed_tier_cannot_be_removed_or_repriced(app, client, holder, publish):
     slug = client.post("/api/v1/campaigns", json=body(), headers=holder).json["slug"]
-    tier = client.post(f"/api/v1/campaigns/{slug}/publish", headers=holder).json["tiers"][0]
+    tier = publish(slug, holder).json["tiers"][0]
     with app.app_context():
         services.claim_tier(tier["id"], 2000)
         db.session.commit()
@@ -113,6 +127,7 @@ def test_a_holder_of_another_organization_gets_404(client, actors, holder):
     assert client.get(f"/api/v1/campaigns/{slug}", headers=other).status_code == 404
     assert client.patch(f"/api/v1/campaigns/{slug}", json={"summary": "x"}, headers=other).status_code == 404
     assert client.post(f"/api/v1/campaigns/{slug}/publish", headers=other).status_code == 404
+    assert client.post(f"/api/v1/campaigns/{slug}/submit", headers=other).status_code == 404
     assert client.post(f"/api/v1/campaigns/{slug}/cancel", headers=other).status_code == 404
     assert client.post(f"/api/v1/campaigns/{slug}/news", json={"title": "Bonjour", "body": "x"},
                        headers=other).status_code == 404
@@ -132,9 +147,9 @@ def test_an_admin_names_the_organization(client, actors):
     assert created.status_code == 201 and created.json["organization"]["slug"] == "jardin"
 
 
-def test_cancel_follows_the_lifecycle(client, app, holder):
+def test_cancel_follows_the_lifecycle(client, app, holder, publish):
     slug = client.post("/api/v1/campaigns", json=body(), headers=holder).json["slug"]
-    assert client.post(f"/api/v1/campaigns/{slug}/publish", headers=holder).status_code == 200
+    publish(slug, holder)
     with app.app_context():
         services.add_contribution(services.get_campaign(slug).id, "online", 1000, donation_id=1)
         db.session.commit()
@@ -142,7 +157,7 @@ def test_cancel_follows_the_lifecycle(client, app, holder):
     assert refused.status_code == 409 and "raised money" in refused.json["detail"]
     other = client.post("/api/v1/campaigns", json=body(title="Autre projet"), headers=holder).json["slug"]
     assert client.post(f"/api/v1/campaigns/{other}/cancel", headers=holder).json["status"] == "cancelled"
-    again = client.post(f"/api/v1/campaigns/{other}/publish", headers=holder)
+    again = client.post(f"/api/v1/campaigns/{other}/submit", headers=holder)
     assert again.status_code == 409
     assert again.json["type"].endswith("invalid-transition")
     assert client.patch(f"/api/v1/campaigns/{other}", json={"summary": "x"}, headers=holder).status_code == 409
@@ -208,7 +223,7 @@ def _png(size=(8, 4)):
     return buffer.getvalue()
 
 
-def test_cover_upload_checks_content_and_size(app, client, holder):
+def test_cover_upload_checks_content_and_size(app, client, holder, publish):
     slug = client.post("/api/v1/campaigns", json=body(), headers=holder).json["slug"]
     upload = lambda data, name="cover.png": client.put(  # noqa: E731
         f"/api/v1/campaigns/{slug}/cover", headers=holder, content_type="multipart/form-data",
@@ -222,15 +237,15 @@ def test_cover_upload_checks_content_and_size(app, client, holder):
     app.config["CAMPAIGN_COVER_MAX_BYTES"] = 2 * 1024 * 1024
     ok = upload(_png(), "photo.txt")
     assert ok.status_code == 200 and ok.json["cover_url"] == f"/campagnes/{slug}/couverture"
-    client.post(f"/api/v1/campaigns/{slug}/publish", headers=holder)
+    publish(slug, holder)
     image = client.get(f"/campagnes/{slug}/couverture")
     assert image.status_code == 200 and image.mimetype == "image/png" and image.data == _png()
     assert client.get(f"/campagnes/{slug}/couverture", headers={"If-None-Match": image.headers["ETag"]}).status_code == 304
 
 
-def test_news_by_the_holder_are_public_and_sanitised(client, holder):
+def test_news_by_the_holder_are_public_and_sanitised(client, holder, publish):
     slug = client.post("/api/v1/campaigns", json=body(), headers=holder).json["slug"]
-    client.post(f"/api/v1/campaigns/{slug}/publish", headers=holder)
+    publish(slug, holder)
     news = client.post(f"/api/v1/campaigns/{slug}/news", headers=holder, json={
         "title": "Les bacs sont posés", "body": "Merci ! <script>alert(1)</script>"})
     assert news.status_code == 201

@@ -1,4 +1,4 @@
-"""The campaign's lifecycle: draft -> published -> succeeded | failed -> closed, and cancelled."""
+"""The campaign's lifecycle: draft -> (submitted ->) published -> succeeded | failed -> closed, and cancelled."""
 from datetime import timedelta
 from itertools import product
 
@@ -11,7 +11,8 @@ from campaigns import services, signals
 from campaigns.models import Campaign, CampaignStatus, Contribution, MatchPledge
 
 S = CampaignStatus
-ALLOWED = {(S.draft, S.published), (S.draft, S.cancelled), (S.published, S.succeeded), (S.published, S.failed),
+ALLOWED = {(S.draft, S.submitted), (S.submitted, S.published), (S.submitted, S.draft), (S.submitted, S.cancelled),
+           (S.draft, S.published), (S.draft, S.cancelled), (S.published, S.succeeded), (S.published, S.failed),
            (S.published, S.cancelled), (S.succeeded, S.closed), (S.failed, S.closed)}
 
 
