@@ -12,3 +12,7 @@ def init_app(app):
     cli.init_app(app)
     jobs.init_app(app)
     register_loader(app, 40, demo.load_merchants)
+    # The public list of the shops offering the round-up (/commerces).
+    from donations.roundup import shops
+
+    shops.init_app(app)
