@@ -10,6 +10,7 @@ def init_app(app):
     from campaigns.signals import campaign_failed
     from donations import cli, demo, jobs, models, opendata, pages, roundup, views, webhooks  # noqa: F401
     from donations.services import intend_failed_campaign_refunds
+    from donations import accounting
 
     app.cli.add_command(cli.stripe_cli)
     api.register_blueprint(views.bp)
@@ -18,6 +19,7 @@ def init_app(app):
     jobs.init_app(app)
     register_loader(app, 30, demo.load_gifts)
     roundup.init_app(app)
+    accounting.init_app(app)
     opendata.init_app(app)
     register_package_pages(app, "donations")
     # In the sender's transaction, every gift of a failed all-or-nothing campaign that holds money gets

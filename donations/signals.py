@@ -14,7 +14,13 @@ gift_succeeded = _signals.signal("gift-succeeded")
 # left of the gift after it). A receipt for it is cancelled, and reissued for the remainder if any.
 gift_refunded = _signals.signal("gift-refunded")
 
-# sender: the round-up Settlement (a merchant's monthly statement), just marked paid: its money has
-# arrived. The merchant's own top-up (`match_cents`, split on the statement's lines) is a company gift
+# sender: the round-up Settlement (a merchant's monthly statement), just marked paid: the money of all
+# its lines has arrived (each line also sent `settlement_line_paid` when it was paid). The merchant's
+# own top-up (`match_cents`, split on the statement's lines) is a company gift
 # to each beneficiary organization, which the receipts package receipts (Cerfa 16216).
 settlement_paid = _signals.signal("settlement-paid")
+
+# sender: a SettlementLine of a round-up statement, just marked paid (`paid_on`): the merchant's transfer
+# to that line's organization arrived. The merchant's top-up on the line (`match_cents`) is receipted,
+# dated that day; the line's round-ups count for donors' annual receipts from then on.
+settlement_line_paid = _signals.signal("settlement-line-paid")

@@ -1,7 +1,7 @@
 """Receivers of the lower packages' signals. Each runs in the sender's transaction and only writes a
 row of the issuing queue; the job issues the receipt after that transaction has committed."""
 from campaigns.signals import campaign_failed, campaign_succeeded, partner_payment_recorded, partner_siren_recorded
-from donations.signals import gift_refunded, gift_succeeded, settlement_paid
+from donations.signals import gift_refunded, gift_succeeded, settlement_line_paid, settlement_paid
 from receipts.services import queue
 
 
@@ -21,7 +21,13 @@ def on_partner_siren_recorded(partner, **_):
     queue.release_partner(partner)
 
 
+def on_settlement_line_paid(line, **_):
+    queue.queue_settlement_line(line)
+
+
 def on_settlement_paid(settlement, **_):
+    # Each line was queued when it was paid; queuing them again is a no-op kept for statements
+    # paid before lines were paid one by one.
     queue.queue_settlement_paid(settlement)
 
 
@@ -40,6 +46,7 @@ def connect() -> None:
     gift_refunded.connect(on_gift_refunded, weak=False)
     partner_payment_recorded.connect(on_partner_payment_recorded, weak=False)
     partner_siren_recorded.connect(on_partner_siren_recorded, weak=False)
+    settlement_line_paid.connect(on_settlement_line_paid, weak=False)
     settlement_paid.connect(on_settlement_paid, weak=False)
     campaign_succeeded.connect(on_campaign_succeeded, weak=False)
     campaign_failed.connect(on_campaign_failed, weak=False)

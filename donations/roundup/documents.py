@@ -5,6 +5,7 @@ from flask import current_app, render_template
 from app import pdf
 from app.csv import write_csv
 from app.money import format_cents_plain
+from donations.roundup.services.payments import payments_due
 
 
 def filename(settlement):
@@ -37,6 +38,7 @@ def statement_pdf(settlement, organization_id=None):
     # A statement needs nothing from outside: app.pdf fetches no file and nothing from the network.
     html = render_template("roundup/statement_pdf.html", settlement=settlement,
                            lines=_lines(settlement, organization_id), partial=organization_id is not None,
+                           payments=payments_due(settlement, organization_id),
                            month_text=format_date(settlement.month, "MMMM y", locale="fr_FR"),
                            public_url=current_app.config["PUBLIC_URL"])
     return pdf.render_pdf(html)

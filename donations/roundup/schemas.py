@@ -11,6 +11,7 @@ from app.identifiers import clean_siret, format_siret
 from app.text import SLUG_RE
 from campaigns.models import Campaign
 from donations.roundup.models import SettlementStatus
+from donations.roundup.services.payments import payments_due
 
 
 def _valid_siret(value):
@@ -248,6 +249,23 @@ class SettlementLineOut(ma.Schema):
     share_basis_points = fields.Integer()
     amount_cents = fields.Integer()
     match_cents = fields.Integer(metadata={"description": "the merchant's own gift within amount_cents"})
+    paid_on = fields.Date(allow_none=True, metadata={"description": "the day the merchant's transfer arrived"})
+
+
+class PaymentDueOut(ma.Schema):
+    """What the statement owes one organization: the transfer the merchant makes to it."""
+
+    organization = fields.Function(lambda due: {"slug": due.organization.slug, "name": due.organization.name})
+    amount_cents = fields.Integer()
+    match_cents = fields.Integer(metadata={"description": "the merchant's own gift within amount_cents"})
+    iban = fields.Function(lambda due: due.organization.bank_iban, allow_none=True)
+    iban_formatted = fields.String()
+    bic = fields.Function(lambda due: due.organization.bank_bic, allow_none=True)
+    account_holder = fields.Function(lambda due: due.organization.bank_account_holder, allow_none=True)
+    reference = fields.String(metadata={"description": "ISO 11649 creditor reference to put on the transfer"})
+    reference_formatted = fields.String()
+    status = fields.String(metadata={"description": "due, paid or nothing_due"})
+    paid_on = fields.Date(allow_none=True)
 
 
 class SettlementOut(ma.Schema):
@@ -264,6 +282,7 @@ class SettlementOut(ma.Schema):
     carry_out_cents = fields.Integer()
     total_cents = fields.Integer()
     created_at = fields.DateTime()
+    paid_at = fields.DateTime(allow_none=True)
     lines = fields.Method("visible_lines")
 
     def visible_lines(self, settlement):
@@ -271,4 +290,10 @@ class SettlementOut(ma.Schema):
         only = g.get("settlement_organization_id")
         lines = [line for line in settlement.lines if only is None or line.recipient_organization_id == only]
         return SettlementLineOut(many=True).dump(lines)
+
+    payments = fields.Method("visible_payments", metadata={
+        "description": "one transfer per beneficiary organization: amount, bank details, reference, status"})
+
+    def visible_payments(self, settlement):
+        return PaymentDueOut(many=True).dump(payments_due(settlement, g.get("settlement_organization_id")))
 

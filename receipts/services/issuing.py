@@ -83,15 +83,17 @@ def partner_payment_draft(payment: PartnerPayment, organization) -> ReceiptDraft
 
 
 def merchant_topup_draft(line: SettlementLine, organization) -> ReceiptDraft:
-    """A merchant's own top-up on one line of a paid statement: a Cerfa 16216 receipt to the merchant
-    for its part of the line, dated the day the statement was paid, for the statement's month."""
+    """A merchant's own top-up on one paid line of a statement: a Cerfa 16216 receipt to the merchant
+    for its part of the line, dated the day its transfer reached the organization (the line's
+    `paid_on`; the statement's payment day for a line paid before lines carried their own), for the
+    statement's month."""
     settlement = line.settlement
     month = settlement.month
     last_day = date(month.year + month.month // 12, month.month % 12 + 1, 1) - timedelta(days=1)
     return ReceiptDraft(
         organization=organization, source_key=f"merchant-topup:{line.id}", kind=ReceiptKind.single,
         donor_type="company", donor=merchant_snapshot(settlement.merchant), gift_cents=line.match_cents,
-        paid_on=settlement_paid_on(settlement), period_start=month, period_end=last_day,
+        paid_on=line.paid_on or settlement_paid_on(settlement), period_start=month, period_end=last_day,
         payment_methods=["transfer"])
 
 

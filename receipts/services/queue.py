@@ -17,7 +17,7 @@ from app.sql import insert_ignoring, locked
 from app.types import utcnow
 from campaigns.models import Campaign, Contribution, Organization, Partner, PartnerPayment
 from donations.models import Donation, ReceiptChoice
-from donations.roundup.models import Settlement, SettlementLine, SettlementStatus
+from donations.roundup.models import Settlement, SettlementLine
 from receipts.models import Receipt, ReceiptRequest, RequestAction
 from receipts.services.corrections import correct_after_refund
 from receipts.services.eligibility import (campaign_allows_receipts, campaign_lost_its_money,
@@ -72,14 +72,24 @@ def queue_settlement_paid(settlement: Settlement) -> None:
     organizations = {o.id: o for o in db.session.scalars(select(Organization).where(
         Organization.id.in_({line.recipient_organization_id for line in settlement.lines})))}
     for line in settlement.lines:
-        if line.match_cents <= 0 or not organizations[line.recipient_organization_id].issues_receipts:
-            continue
-        campaign = campaigns.get(line.campaign_id)
-        insert_ignoring(ReceiptRequest, {
-            "key": f"merchant-topup:{line.id}", "action": RequestAction.issue.value,
-            "settlement_line_id": line.id,
-            "waiting_for_campaign_id": _waiting_for(campaign) if campaign is not None else None,
-            "created_at": utcnow()}, ["key"])
+        _queue_topup(line, organizations[line.recipient_organization_id], campaigns.get(line.campaign_id))
+
+
+def queue_settlement_line(line: SettlementLine) -> None:
+    """One line of a round-up statement was paid (the merchant's transfer reached its organization):
+    the merchant's top-up on it gets its receipt, dated the day the line was paid."""
+    campaign = db.session.get(Campaign, line.campaign_id) if line.campaign_id else None
+    _queue_topup(line, db.session.get(Organization, line.recipient_organization_id), campaign)
+
+
+def _queue_topup(line, organization, campaign):
+    if line.match_cents <= 0 or not organization.issues_receipts:
+        return
+    insert_ignoring(ReceiptRequest, {
+        "key": f"merchant-topup:{line.id}", "action": RequestAction.issue.value,
+        "settlement_line_id": line.id,
+        "waiting_for_campaign_id": _waiting_for(campaign) if campaign is not None else None,
+        "created_at": utcnow()}, ["key"])
 
 
 def release_partner(partner: Partner) -> None:
@@ -273,8 +283,8 @@ def _issue_for_merchant_topup(request, line, renderer):
     organization = db.session.get(Organization, line.recipient_organization_id)
     if not organization.issues_receipts:
         return f"{organization.slug} does not issue tax receipts: no receipt", []
-    if line.settlement.status is not SettlementStatus.paid:
-        return "statement not paid: no receipt", []
+    if line.paid_on is None:
+        return "statement line not paid: no receipt", []
     if line.match_cents <= 0:
         return "no top-up on this line: no receipt", []
     if line.campaign_id is not None:

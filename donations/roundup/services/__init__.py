@@ -12,5 +12,9 @@ from donations.roundup.services.reporting import (  # noqa: F401
 )
 from donations.roundup.services.rules import check_roundup, quote, roundup_options  # noqa: F401
 from donations.roundup.services.settlement import (  # noqa: F401
-    get_settlement, mark_paid, match_for, merchants_to_settle, parse_month, settle_all, settle_month,
+    get_settlement, match_for, merchants_to_settle, parse_month, settle_all, settle_month,
+)
+from donations.roundup.services.payments import (  # noqa: F401
+    PaymentDue, mark_all_paid as mark_paid, mark_organization_paid, payment_due, payments_due, statement_reference,
+    unpaid_lines_of,
 )

@@ -101,15 +101,17 @@ def donor_year_totals(organization_id, year) -> list[DonorRoundups]:
     customer's.
     """
     lines_by_settlement = defaultdict(list)
+    # Every line of the statements that paid the organization a line (the split needs all the shares);
+    # only the organization's own lines that were paid count as its money.
     lines = db.session.execute(
         select(SettlementLine.settlement_id, SettlementLine.id, SettlementLine.share_basis_points,
-               SettlementLine.recipient_organization_id)
-        .join(Settlement, Settlement.id == SettlementLine.settlement_id)
-        .where(Settlement.status == SettlementStatus.paid, SettlementLine.settlement_id.in_(
-            select(SettlementLine.settlement_id).where(SettlementLine.recipient_organization_id == organization_id)))
+               SettlementLine.recipient_organization_id, SettlementLine.paid_on)
+        .where(SettlementLine.settlement_id.in_(
+            select(SettlementLine.settlement_id).where(SettlementLine.recipient_organization_id == organization_id,
+                                                       SettlementLine.paid_on.is_not(None))))
         .order_by(SettlementLine.settlement_id, SettlementLine.id))
-    for settlement_id, _, share, recipient in lines:
-        lines_by_settlement[settlement_id].append((share, recipient == organization_id))
+    for settlement_id, _, share, recipient, paid_on in lines:
+        lines_by_settlement[settlement_id].append((share, recipient == organization_id and paid_on is not None))
     if not lines_by_settlement:
         return []
     gifts = db.session.execute(

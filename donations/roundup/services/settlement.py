@@ -17,13 +17,10 @@ from app.extensions import db
 from app.formatting import local_today
 from app.lookups import get_by_id
 from app.money import split_largest_remainder
-from app.states import Repeat, move_to
 from app.types import utcnow
 from campaigns.models import Campaign, CampaignStatus, Organization
 from campaigns.services import add_contribution
-from donations import signals
-from donations.roundup.models import (SETTLEMENT_TRANSITIONS, Merchant, Roundup, Settlement, SettlementLine,
-                                      SettlementStatus)
+from donations.roundup.models import Merchant, Roundup, Settlement, SettlementLine, SettlementStatus
 
 # A campaign that no longer takes money (failed, closed, cancelled) still has its organization:
 # the round-up money goes to the organization directly.
@@ -266,13 +263,3 @@ def settle_all(month: date, commit=None) -> list[tuple[str, Settlement | None, b
 
 def get_settlement(settlement_id) -> Settlement:
     return get_by_id(Settlement, settlement_id, "statement")
-
-
-def mark_paid(settlement) -> Settlement:
-    """The merchant's transfer arrived: its round-ups now reach donors' annual receipts, and
-    `settlement_paid` has the merchant's top-up receipted, in this transaction."""
-    move_to(settlement, SettlementStatus.paid, SETTLEMENT_TRANSITIONS, what="statement", repeat=Repeat.REFUSE)
-    settlement.paid_at = utcnow()
-    db.session.flush()
-    signals.settlement_paid.send(settlement)
-    return settlement

@@ -1,0 +1,8 @@
+"""Money between the parties and the associations' books: round-up statements paid to each association
+directly, partners' calls for funds, and each organization's accounting journal (FEC)."""
+
+
+def init_app(app):
+    from donations.accounting import statements_api
+
+    statements_api.init_app(app)
