@@ -46,6 +46,22 @@ CERFA_FORMS = {
 }
 
 
+# The charter a shop accepts to join the round-up (/devenir-commercant); MERCHANT_CHARTER replaces it.
+# Each application keeps the text as it was accepted.
+DEFAULT_MERCHANT_CHARTER = (
+    "En rejoignant l'arrondi solidaire, le commerce s'engage à :\n"
+    "- proposer l'arrondi à ses clients sans jamais l'imposer, et annuler tout arrondi refusé ;\n"
+    "- enregistrer chaque arrondi accepté au moment du paiement, sans le mêler au prix des articles ;\n"
+    "- reverser chaque mois la totalité des arrondis de son relevé aux bénéficiaires choisis, dans le "
+    "mois qui suit le relevé ;\n"
+    "- afficher en caisse l'affiche de l'arrondi et les bénéficiaires qu'elle nomme ;\n"
+    "- ne demander aucune donnée personnelle au client pour l'arrondi : un client qui veut un reçu fiscal "
+    "le demande lui-même ;\n"
+    "- prévenir la Ville de tout changement (enseigne, adresse, fermeture) et pouvoir quitter le dispositif "
+    "à tout moment, après le reversement du dernier relevé."
+)
+
+
 # Development values of the secrets: fine on a laptop, refused in production (check_production).
 DEVELOPMENT_SECRET_KEY = "dev-only-change-me"
 DEVELOPMENT_WEBHOOK_SECRET = "whsec_solidaire_local"
@@ -121,6 +137,8 @@ def defaults():
         "LEGAL_HOST_ADDRESS": os.environ.get("LEGAL_HOST_ADDRESS", ""),
         "LEGAL_DPO_CONTACT": os.environ.get("LEGAL_DPO_CONTACT", ""),
         "LEGAL_ACCESSIBILITY_CONTACT": os.environ.get("LEGAL_ACCESSIBILITY_CONTACT", ""),
+        # Merchants joining the round-up: the charter the application form asks them to accept.
+        "MERCHANT_CHARTER": os.environ.get("MERCHANT_CHARTER") or DEFAULT_MERCHANT_CHARTER,
         # Open data (donations/opendata): the town that publishes its subsidies in the SCDL format, by
         # its SIRET (14 digits; its partner of kind public_body has the same SIREN) and official name
         # (LEGAL_PUBLISHER when empty). Without a SIRET the subsidies file has its header only.
