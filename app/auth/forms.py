@@ -2,13 +2,14 @@
 partners): an invitation form and the call that turns the service's refusals into French messages."""
 from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from app.auth.invitations import invite_user
 from app.errors import Conflict, InvalidInput
 
-ORGANIZATION_ROLE_CHOICES = [("holder", "Porteur de projet (ses campagnes)"),
-                             ("finance", "Trésorerie (dons, remboursements, reçus)")]
+ORGANIZATION_ROLE_CHOICES = [SelectChoice("holder", "Porteur de projet (ses campagnes)"),
+                             SelectChoice("finance", "Trésorerie (dons, remboursements, reçus)")]
 
 
 class InviteForm(FlaskForm):
