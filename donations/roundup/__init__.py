@@ -3,13 +3,14 @@
 
 def init_app(app):
     from app.demo import register_loader
-    from donations.roundup import cli, demo, hotpath, jobs, join, models, pages, till, views  # noqa: F401  (models: tables for create_all)
+    from donations.roundup import cli, demo, hotpath, jobs, join, models, pages, poster, till, views  # noqa: F401  (models: tables for create_all)
 
     hotpath.init_app(app)
     views.init_app(app)
     pages.init_app(app)
     join.init_app(app)
     till.init_app(app)
+    poster.init_app(app)
     cli.init_app(app)
     jobs.init_app(app)
     register_loader(app, 40, demo.load_merchants)
