@@ -164,6 +164,10 @@ def defaults():
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_LIFETIME_HOURS": _env_int("SESSION_LIFETIME_HOURS", 8),
+        # The donor space (receipts/donor_space): an emailed sign-in link works once, for this many
+        # minutes; the donor session it opens (never a staff session) lasts this many minutes.
+        "DONOR_LINK_MINUTES": _env_int("DONOR_LINK_MINUTES", 30),
+        "DONOR_SESSION_MINUTES": _env_int("DONOR_SESSION_MINUTES", 30),
         # Links emailed to choose a password (app/auth/invitations.py): single-use, valid this long.
         "INVITATION_LINK_HOURS": _env_int("INVITATION_LINK_HOURS", 72),
         "PASSWORD_RESET_LINK_MINUTES": _env_int("PASSWORD_RESET_LINK_MINUTES", 60),
@@ -185,6 +189,8 @@ def defaults():
         "RATELIMIT_PASSWORD_RESET": os.environ.get("RATELIMIT_PASSWORD_RESET", "5 per minute;20 per hour"),
         "RATELIMIT_MERCHANT_SIGN_IN": os.environ.get("RATELIMIT_MERCHANT_SIGN_IN", "10 per minute;50 per hour"),
         "RATELIMIT_GIFT_START": os.environ.get("RATELIMIT_GIFT_START", "10 per minute;60 per hour"),
+        # Asking for a donor space sign-in link (each address also gets at most 5 links an hour).
+        "RATELIMIT_DONOR_LINK": os.environ.get("RATELIMIT_DONOR_LINK", "5 per minute;20 per hour"),
         "RATELIMIT_GIFT_CONFIRM": os.environ.get("RATELIMIT_GIFT_CONFIRM", "10 per minute;60 per hour"),
         "RATELIMIT_KEY_FAILURES": os.environ.get("RATELIMIT_KEY_FAILURES", "20 per minute;100 per hour"),
         # Receipts: organizations (slugs) whose receipts also cite article 978 CGI.

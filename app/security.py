@@ -25,6 +25,7 @@ LIMITED_ENDPOINTS = {
     "roundup_pages.login": "RATELIMIT_MERCHANT_SIGN_IN",
     "donations.start_gift": "RATELIMIT_GIFT_START",
     "donations.confirm_gift": "RATELIMIT_GIFT_CONFIRM",
+    "donor_space.start": "RATELIMIT_DONOR_LINK",
 }
 # Endpoints that check the key failures themselves, only when the key is not known live
 # (donations/roundup/access.py, the checkout's hot path).

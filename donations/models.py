@@ -79,6 +79,7 @@ class Donation(db.Model):
         CheckConstraint("tier_fair_value_cents >= 0", name="fair_value_not_negative"),
         CheckConstraint("donor_type <> 'company' OR (company_name IS NOT NULL AND company_siren IS NOT NULL)",
                         name="company_identified"),
+        CheckConstraint("monthly_amount_cents IS NULL OR monthly_amount_cents > 0", name="monthly_amount_positive"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -98,6 +99,9 @@ class Donation(db.Model):
                                                           default=ReceiptChoice.per_gift)
     monthly: Mapped[bool] = mapped_column(default=False)
     stripe_subscription_id: Mapped[str | None] = mapped_column(String(255), index=True)
+    # The amount each coming month takes, once the donor changed it from the donor space (the first
+    # gift keeps the amount it was given with); NULL: unchanged since the gift began.
+    monthly_amount_cents: Mapped[int | None] = mapped_column(BigInteger)
     # A month of a monthly gift after the first: the gift that started the subscription.
     recurring_of_id: Mapped[int | None] = mapped_column(ForeignKey("donations.id"), index=True)
     stripe_invoice_id: Mapped[str | None] = mapped_column(String(255), unique=True)

@@ -13,6 +13,14 @@ bp = Blueprint("donation_pages", __name__, template_folder="templates", static_f
                static_url_path="/static/donations")
 
 PRESETS_CENTS = (1000, 2500, 5000, 10000)
+THANKS_RECEIPT_KEY = "donations.thanks_receipt"
+
+
+def register_thanks_receipt(app, fn):
+    """Let the receipts package tell the thank-you page where the gift's receipt is, without donations
+    importing it: `fn(donation, token)` returns {"url": the receipt's PDF or None, "poll": a JSON URL
+    answering {"receipt_url": ...} until it exists}, or {} when no receipt is to be shown."""
+    app.extensions[THANKS_RECEIPT_KEY] = fn
 
 
 def donation_form(campaign) -> Markup:
@@ -31,7 +39,9 @@ def give(slug):
 @bp.route("/dons/<token>/merci")
 def thanks(token):
     donation = services.donation_for_token(token)
+    receipt = current_app.extensions.get(THANKS_RECEIPT_KEY, lambda *_: {})(donation, token)
     return render_template("donations/thanks.html", donation=donation, token=token, statuses=DonationStatus,
+                           receipt=receipt,
                            monthly_token=services.donor_token(donation, "monthly") if donation.monthly else None)
 
 

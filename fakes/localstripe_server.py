@@ -28,10 +28,11 @@ def main(argv=None):
     from aiohttp import web
     from localstripe import resources, server
 
-    from fakes import balance, connect
+    from fakes import balance, connect, subscriptions
 
     connect.install(server.app)
     balance.install(server.app)
+    subscriptions.install(server.app)
     if args.card_fee_bps is not None:
         balance.FEES["card_bps"] = args.card_fee_bps
     if args.card_fee_cents is not None:

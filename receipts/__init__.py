@@ -7,7 +7,7 @@ def init_app(app):
     from app.backoffice import register_package_pages
     from app.demo import register_loader
     from receipts import models  # noqa: F401  (its tables, for create_all)
-    from receipts import cli, demo, jobs, pages, receivers, roundup_claims, summaries, views
+    from receipts import cli, demo, donor_space, jobs, pages, receivers, roundup_claims, summaries, views
 
     views.init_app(app)
     pages.init_app(app)
@@ -15,6 +15,7 @@ def init_app(app):
     app.cli.add_command(cli.receipts_cli)
     jobs.register(app)
     summaries.init_app(app)
+    donor_space.init_app(app)
     register_package_pages(app, "receipts")
     register_loader(app, 50, demo.load_receipts)
     receivers.connect()  # receivers only write queue rows, in the sender's transaction
