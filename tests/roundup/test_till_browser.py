@@ -1,6 +1,7 @@
 """The till page (/caisse) in a phone-sized Chromium: set up with a till key, a round-up recorded in
 one tap, the last one voided, three recorded offline and each sent exactly once when the connection
 returns; the rule computed in the page agrees with the server's; a customer claims by QR code."""
+import email
 import re
 from pathlib import Path
 
@@ -121,3 +122,57 @@ def test_a_till_records_voids_and_sends_offline_round_ups_exactly_once(app, clie
     live = [(r.basket_cents, r.roundup_cents) for r in rows if r.voided_at is None]
     assert live == [(1260, 40), (500, 100), (1234, 66), (75, 25)]
     assert len({r.external_id for r in rows}) == len(rows) == 5
+
+
+def test_a_customer_scans_claims_and_completes_the_address(app, client, live_server, page, actors, shops):
+    key = _till_key(client, actors, shops)
+    page.goto(f"{live_server}/caisse#cle={key}")  # the key's QR code scanned by the tablet's camera
+    page.wait_for_selector("#till-main:not([hidden])")
+    assert "cle=" not in page.url
+    _type(page, "1260")
+    page.get_by_role("button", name=re.compile("Le client accepte")).click()
+    page.wait_for_function("() => document.getElementById('last-text').textContent.includes('enregistré')")
+    page.get_by_role("button", name="QR code du reçu fiscal pour le client").click()
+    page.wait_for_selector("#claim-box:not([hidden])")
+    assert page.locator("#claim-qr").evaluate("img => img.complete && img.naturalWidth > 0")
+    claim_url = page.locator("#claim-link").get_attribute("href")
+    claim_path = claim_url[claim_url.index("/arrondi/recu/"):]
+
+    # The customer's phone opens the QR code's link.
+    customer = page.context.new_page()
+    customer.goto(live_server + claim_path)
+    assert "Commerce boulangerie" in customer.locator("main").inner_text()
+    assert violations(customer) == [], "claim"
+    customer.get_by_role("button", name="Demander mon reçu").click()
+    assert "Indiquez votre adresse électronique." in customer.locator("main").inner_text()
+    email_field = customer.get_by_label("Votre adresse électronique")
+    assert email_field.get_attribute("aria-invalid") == "true"
+    outbox = Path(app.config["OUTBOX_DIR"])
+    before = set(outbox.glob("*.eml"))
+    email_field.fill("lea.moreau@example.org")
+    customer.get_by_role("button", name="Demander mon reçu").click()
+    assert "compte pour votre reçu fiscal annuel" in customer.locator("main").inner_text()
+    assert violations(customer) == [], "claimed"
+    customer.set_viewport_size({"width": 320, "height": 720})
+    assert sideways(customer) <= 0
+
+    [mail] = [p for p in set(outbox.glob("*.eml")) - before if "lea.moreau" in p.name]
+    body = email.message_from_bytes(mail.read_bytes()).get_payload(decode=True).decode()
+    link = re.search(r"https?://\S+/recus/arrondi/\S+", body).group(0)
+    customer.goto(live_server + link[link.index("/recus/arrondi/"):])
+    year_line = customer.locator("main").inner_text()
+    assert re.search(r"1 arrondi, 0,40\s€", year_line), year_line
+    for label, value in (("Prénom", "Léa"), ("Nom", "Moreau"), ("Adresse", "3 rue des Écoles"),
+                         ("Code postal", "92330"), ("Commune", "Sceaux")):
+        customer.get_by_label(label, exact=True).fill(value)
+    customer.get_by_role("button", name="Enregistrer").click()
+    assert "votre reçu annuel sera établi" in customer.locator("main").inner_text()
+
+    from receipts.services.roundup_donors import get_roundup_donor
+
+    with app.app_context():
+        profile = get_roundup_donor("lea.moreau@example.org")
+        assert (profile.last_name, profile.postal_code) == ("Moreau", "92330")
+        from donations.roundup.models import Roundup
+
+        assert db.session.scalars(select(Roundup.donor_email)).all() == ["lea.moreau@example.org"]
