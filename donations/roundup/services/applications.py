@@ -137,8 +137,9 @@ def approve_application(application_id, *, by) -> MerchantApplication:
     """Create the merchant and invite its contact (role `merchant`); email them. In one transaction:
     an InvalidInput (a campaign that closed since) or a Conflict (the email has an account) leaves nothing."""
     application = get_application(application_id, for_update=True)
-    move_to(application, ApplicationStatus.approved, APPLICATION_TRANSITIONS, what="merchant application",
-            repeat=Repeat.REFUSE)
+    if application.status is not ApplicationStatus.pending:  # a decision is final: InvalidTransition
+        move_to(application, ApplicationStatus.approved, APPLICATION_TRANSITIONS, what="merchant application",
+                repeat=Repeat.REFUSE)
     merchant = create_merchant(
         beneficiaries=[_as_merchant_beneficiary(row) for row in application.beneficiaries],
         name=application.name, slug=_free_slug(application.name), siret=application.siret,
@@ -146,7 +147,9 @@ def approve_application(application_id, *, by) -> MerchantApplication:
         email=application.contact_email, rounding_step_cents=application.rounding_step_cents,
         round_exact_baskets=application.round_exact_baskets, top_ups_cents=list(application.top_ups_cents or []),
         max_roundup_cents=application.max_roundup_cents)
-    application.merchant_id = merchant.id
+    move_to(application, ApplicationStatus.approved, APPLICATION_TRANSITIONS, what="merchant application",
+            repeat=Repeat.REFUSE)
+    application.merchant_id = merchant.id  # set with the status, before anything flushes (the row's checks)
     application.decided_at = utcnow()
     application.decided_by_id = getattr(by, "id", None)
     invite_user(application.contact_email, "merchant", merchant_id=merchant.id, name=application.contact_name,
