@@ -23,3 +23,6 @@ from campaigns.services.pledges import (  # noqa: F401
 from campaigns.services.payments import (  # noqa: F401
     owed_cents, partner_payments, record_partner_payment, update_partner,
 )
+from campaigns.services.calls import (  # noqa: F401
+    call_reference, calls_for, get_call, issue_calls, mark_call_received,
+)
