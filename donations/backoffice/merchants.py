@@ -26,7 +26,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Rege
 
 from app.auth.access import current_user
 from app.auth.models import Role
-from app.backoffice import add_menu_entry, confirmed, staff_page
+from app.backoffice import add_home_panel, add_menu_entry, confirmed, staff_page
 from app.downloads import attachment
 from app.errors import Conflict, DomainError, InvalidInput, NotFound
 from app.extensions import csrf, db
@@ -38,7 +38,7 @@ from donations.roundup.forms import (
     ShopFields,
     current_shares,
 )
-from donations.roundup.models import Settlement
+from donations.roundup.models import Merchant, Settlement
 from donations.roundup.services import (
     get_key,
     get_merchant,
@@ -262,3 +262,7 @@ def statement(slug, settlement_id, ext):
 def register(app):
     app.register_blueprint(bp)
     add_menu_entry(app, "merchant_admin.index", "Commerçants", [Role.admin], order=400)
+    # A shop's staff: their dashboard (donations.roundup.pages), from the menu and the /gestion home.
+    add_menu_entry(app, "roundup_pages.dashboard", "Mon commerce", [Role.merchant], order=10)
+    add_home_panel(app, "roundup/gestion/merchant_panel.html", [Role.merchant],
+                   context=lambda user: {"merchant": db.session.get(Merchant, user.merchant_id)}, order=10)

@@ -1,8 +1,9 @@
 """French pages of the round-up: the merchant dashboard (/commercant), the widget and its demo.
 
-Merchants have API keys, not user accounts. A merchant opens its dashboard by pasting one of its
-keys once: the session then holds that key's id (never the key), and every page checks the key is
-still live, so revoking a key closes the dashboards opened with it.
+A shop's staff sign in like other users (role `merchant`, /connexion): the dashboard is their
+merchant's. A merchant may also open it by pasting one of its API keys once: the session then holds
+that key's id (never the key), and every page checks the key is still live, so revoking a key closes
+the dashboards opened with it. From the dashboard they issue keys of both kinds and revoke them.
 """
 import uuid
 from datetime import timedelta
@@ -12,6 +13,9 @@ from babel.dates import format_date
 from flask import (Blueprint, Response, abort, current_app, flash, redirect, render_template, request, session,
                    url_for)
 
+from app.auth.access import current_user
+from app.auth.models import Role
+from app.backoffice import confirmed
 from app.downloads import attachment
 from app.engine import session_reads_only
 from app.errors import DomainError, InvalidInput
@@ -19,7 +23,8 @@ from app.extensions import csrf, db
 from app.formatting import local_today
 from app.money import split_largest_remainder
 from donations.roundup import documents, services
-from donations.roundup.models import MerchantKey, MerchantKeyKind, Settlement
+from donations.roundup.models import Merchant, MerchantKey, MerchantKeyKind, Settlement
+from donations.roundup.services.merchant_admin import issue_key_by, revoke_key_by
 from donations.roundup.services.reporting import beneficiary_name
 
 bp = Blueprint("roundup_pages", __name__, template_folder="templates", static_folder="static",
@@ -40,7 +45,16 @@ def signed_in_key():
     return key
 
 
+def signed_in_user():
+    """The signed-in user when it is one of a shop's staff (role `merchant`), or None."""
+    user = current_user()
+    return user if user is not None and user.role is Role.merchant else None
+
+
 def signed_in_merchant():
+    user = signed_in_user()
+    if user is not None:
+        return db.session.get(Merchant, user.merchant_id)
     key = signed_in_key()
     return key.merchant if key is not None else None
 
@@ -77,6 +91,7 @@ def _dashboard_context(merchant, new_key=None):
         chart=chart, chart_max=max([cents for _, _, cents in chart] + [1]),
         settlements=db.session.scalars(services.settlements_for(merchant_id=merchant.id).limit(24)).all(),
         keys=services.list_keys(merchant), new_key=new_key, current_key_id=session.get("merchant_key_id"),
+        by_user=signed_in_user() is not None,
     )
 
 
@@ -107,10 +122,17 @@ def create_key():
     csrf.protect()
     merchant = _merchant_or_login()
     label = (request.form.get("label") or "").strip()[:100]
-    row, key = services.create_key(merchant, label=label)
+    kind = request.form.get("kind") or MerchantKeyKind.api.value
+    if kind not in {member.value for member in MerchantKeyKind}:
+        abort(400)
+    user = signed_in_user()
+    if user is not None:  # a person: the action log says who
+        row, key = issue_key_by(user, merchant, kind, label)
+    else:
+        row, key = services.issue_merchant_key(merchant, kind, label)
     db.session.commit()
     # Shown on this answer only: it is not stored and cannot be shown again.
-    return render_template("roundup/dashboard.html", **_dashboard_context(merchant, new_key=key))
+    return render_template("roundup/dashboard.html", **_dashboard_context(merchant, new_key=(row, key)))
 
 
 @bp.route("/commercant/cles/<int:key_id>/revoquer", methods=["POST"])
@@ -118,9 +140,17 @@ def revoke_key(key_id):
     csrf.protect()
     merchant = _merchant_or_login()
     try:
-        services.revoke_key(services.get_key(merchant, key_id))
+        row = services.get_key(merchant, key_id)
     except DomainError:
         abort(404)
+    if not confirmed():
+        flash("Confirmez la révocation avec le second bouton.", "error")
+        return redirect(url_for("roundup_pages.dashboard"))
+    user = signed_in_user()
+    if user is not None:
+        revoke_key_by(user, merchant, row)
+    else:
+        services.revoke_key(row)
     db.session.commit()
     flash("La clé est révoquée : les caisses qui l'utilisent ne peuvent plus enregistrer d'arrondi.", "success")
     return redirect(url_for("roundup_pages.dashboard"))

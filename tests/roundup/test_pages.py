@@ -69,9 +69,12 @@ def test_keys_created_on_the_dashboard_are_shown_once_and_revoking_closes_the_se
 
     # Revoke the key this session was opened with: the dashboard closes.
     page = client.get("/commercant").get_data(as_text=True)
-    action = re.search(r'action="(/commercant/cles/\d+/revoquer)"[^<]*\s*<input[^>]*>\s*<button[^>]*>Révoquer \(celle',
-                       page).group(1)
+    action = re.search(r'action="(/commercant/cles/\d+/revoquer)"(?:(?!</form>).)*Révoquer \(celle de cette session\)',
+                       page, re.DOTALL).group(1)
+    # The first button only asks; the second (confirm=1) revokes.
     client.post(action, data={"csrf_token": csrf_token(client.get("/commercant"))})
+    assert "Votre clé d'API" not in client.get("/commercant").get_data(as_text=True)
+    client.post(action, data={"csrf_token": csrf_token(client.get("/commercant")), "confirm": "1"})
     assert "Votre clé d'API" in client.get("/commercant").get_data(as_text=True)
     assert client.post("/api/v1/roundups/quote", json={"basket_cents": 150}, headers={
         "Authorization": f"Bearer {shops.keys['boulangerie']}"}).status_code == 401
