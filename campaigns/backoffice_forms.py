@@ -19,6 +19,7 @@ from wtforms.validators import (
     NumberRange,
     Optional,
     Regexp,
+    ValidationError,
 )
 
 from app.fields import MAX_CENTS
@@ -93,17 +94,17 @@ class EurosField(StringField):
         self.cents = None
         if not text:
             if self.required:
-                raise ValueError("Indiquez un montant en euros.")
+                raise ValidationError("Indiquez un montant en euros.")
             return
         try:
             value = Decimal(text)
         except InvalidOperation:
-            raise ValueError("Un montant en euros, par exemple 1 500 ou 12,50.") from None
+            raise ValidationError("Un montant en euros, par exemple 1 500 ou 12,50.") from None
         if value != value.quantize(Decimal("0.01")):
-            raise ValueError("Au plus deux chiffres après la virgule.")
+            raise ValidationError("Au plus deux chiffres après la virgule.")
         cents = int(value * 100)
         if cents < 1 or cents > MAX_CENTS:
-            raise ValueError("Un montant positif, raisonnable.")
+            raise ValidationError("Un montant positif, raisonnable.")
         self.cents = cents
 
 
