@@ -18,8 +18,9 @@ THANKS_RECEIPT_KEY = "donations.thanks_receipt"
 
 def register_thanks_receipt(app, fn):
     """Let the receipts package tell the thank-you page where the gift's receipt is, without donations
-    importing it: `fn(donation, token)` returns {"url": the receipt's PDF or None, "poll": a JSON URL
-    answering {"receipt_url": ...} until it exists}, or {} when no receipt is to be shown."""
+    importing it: `fn(donation, token)` returns {"space": the donor space's page, "url": the receipt's PDF
+    or None, "poll": a JSON URL answering {"receipt_url": ...} until it exists} (no url nor poll when no
+    receipt is to be shown)."""
     app.extensions[THANKS_RECEIPT_KEY] = fn
 
 

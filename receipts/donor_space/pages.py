@@ -291,7 +291,8 @@ def gift_receipt(token):
 
 
 def thanks_receipt(donation, token) -> dict:
-    """For the thank-you page (donations.pages): the receipt's link, or where to ask for it."""
+    """For the thank-you page (donations.pages): the donor space, and the receipt's link or where to ask for it."""
+    space = {"space": url_for("donor_space.start")}
     if donation.status not in (DonationStatus.succeeded, DonationStatus.partially_refunded):
-        return {}
-    return {"url": receipt_link(donation), "poll": url_for("donor_receipt_link.gift_receipt", token=token)}
+        return space
+    return {**space, "url": receipt_link(donation), "poll": url_for("donor_receipt_link.gift_receipt", token=token)}

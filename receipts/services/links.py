@@ -64,7 +64,8 @@ def email_receipt(receipt) -> Path | None:
     if not receipt.donor_email:
         return None
     link = public_url(f"/recus/{donor_token(receipt.organization_id, receipt.donor_email)}")
-    body = _render("receipts/email_receipt.txt", receipt=receipt, link=link, amount=format_eur(receipt.amount_cents))
+    body = _render("receipts/email_receipt.txt", receipt=receipt, link=link, amount=format_eur(receipt.amount_cents),
+                   space=public_url("/espace-donateur"))
     return send_email(receipt.donor_email, f"Votre reçu fiscal n° {receipt.number} — {receipt.organization.name}",
                       body, [(f"recu-{receipt.number}.pdf", receipt.pdf)])
 

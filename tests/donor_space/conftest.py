@@ -1,6 +1,7 @@
 """The donor space's fixtures: the receipts' gifts (tests/receipts/conftest.py), monthly gifts started
 through the API and localstripe, and the sign-in link read from the outbox as the donor reads it."""
 import email
+import email.policy
 import re
 from pathlib import Path
 
@@ -55,7 +56,7 @@ class Donors(Gifts):
         outbox = Path(self.app.config["OUTBOX_DIR"])
         found = []
         for path in sorted(set(outbox.glob("*.eml")) - self._earlier_mail):
-            message = email.message_from_bytes(path.read_bytes())
+            message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
             if message["To"] == address:
                 found.append(message)
         return found

@@ -200,9 +200,12 @@ def test_the_thank_you_page_links_the_receipt_once_issued(app, client, donors, c
     thanks = client.get(f"/dons/{token}/merci")
     poll = re.search(r'data-receipt-poll="([^"]+)"', thanks.text).group(1)
     assert "receipt-link.js" in thanks.text
+    assert 'href="/espace-donateur"' in thanks.text
     assert client.get(poll).json == {"receipt_url": None}
     assert client.get(poll.replace(token, token[:-2] + "xx")).status_code == 404
     donors.run_job()
+    mailed = [m for m in donors.mails_to(MARIE) if "reçu fiscal" in m["Subject"]][-1]
+    assert "/espace-donateur" in mailed.get_body(("plain",)).get_content()
     url = client.get(poll).json["receipt_url"]
     pdf = client.get(url)
     assert pdf.status_code == 200 and "Curie" in pdf_text(pdf.data)[0]
