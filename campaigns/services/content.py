@@ -75,17 +75,42 @@ def add_news(campaign, title, body, *, author_id=None) -> CampaignNews:
     """A news update from the holder; refused on a cancelled campaign."""
     if campaign.status is CampaignStatus.cancelled:
         raise InvalidInput("a cancelled campaign gets no news", "campaign")
-    title = (title or "").strip()
-    body = (body or "").strip()
-    if not 2 <= len(title) <= 200:
-        raise InvalidInput("a title has 2 to 200 characters", "title")
-    if not 1 <= len(body) <= 20_000:
-        raise InvalidInput("write the news (at most 20 000 characters)", "body")
+    title, body = _checked_news(title, body)
     news = CampaignNews(campaign_id=campaign.id, title=title, body_md=body, body_html=render_markdown(body),
                         author_id=author_id)
     db.session.add(news)
     db.session.flush()
     return news
+
+
+def _checked_news(title, body):
+    title, body = (title or "").strip(), (body or "").strip()
+    if not 2 <= len(title) <= 200:
+        raise InvalidInput("a title has 2 to 200 characters", "title")
+    if not 1 <= len(body) <= 20_000:
+        raise InvalidInput("write the news (at most 20 000 characters)", "body")
+    return title, body
+
+
+def get_news(campaign, news_id) -> CampaignNews:
+    """A news item of this campaign (another campaign's is not found)."""
+    news = db.session.get(CampaignNews, news_id) if isinstance(news_id, int) else None
+    if news is None or news.campaign_id != campaign.id:
+        raise NotFound(f"no news {news_id} on this campaign", "news")
+    return news
+
+
+def update_news(news, title, body) -> CampaignNews:
+    """Correct a news item; it keeps its publication date."""
+    news.title, news.body_md = _checked_news(title, body)
+    news.body_html = render_markdown(news.body_md)
+    db.session.flush()
+    return news
+
+
+def delete_news(news) -> None:
+    db.session.delete(news)
+    db.session.flush()
 
 
 def latest_news(campaign_id, limit=10) -> Sequence[CampaignNews]:
