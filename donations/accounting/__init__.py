@@ -3,8 +3,9 @@ directly, partners' calls for funds, and each organization's accounting journal 
 
 
 def init_app(app):
-    from donations.accounting import calls_api, jobs, statements_api
+    from donations.accounting import calls_api, jobs, journal_api, statements_api
 
     statements_api.init_app(app)
     calls_api.init_app(app)
+    journal_api.init_app(app)
     jobs.init_app(app)
