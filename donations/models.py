@@ -8,7 +8,7 @@ import enum
 import secrets
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -167,6 +167,10 @@ class Donation(db.Model):
     def move_to(self, status):
         """Apply a transition; False when the gift is already there (a repeat), raise if not allowed."""
         return move_to(self, status, GIFT_TRANSITIONS, what="gift", repeat=Repeat.IGNORE)
+
+
+# A donor's gifts by their email whatever its case (the donor space, an erasure).
+Index("ix_donations_email_lower", func.lower(Donation.email))
 
 
 class StripeEvent(db.Model):

@@ -53,9 +53,12 @@ def upgrade():
         batch_op.add_column(sa.Column('monthly_amount_cents', sa.BigInteger(), nullable=True))
         batch_op.create_check_constraint(op.f('ck_donations_monthly_amount_positive'),
                                          'monthly_amount_cents IS NULL OR monthly_amount_cents > 0')
+    # A donor's gifts by their email, whatever its case.
+    op.create_index('ix_donations_email_lower', 'donations', [sa.text('lower(email)')], unique=False)
 
 
 def downgrade():
+    op.drop_index('ix_donations_email_lower', table_name='donations')
     with op.batch_alter_table('donations', schema=None) as batch_op:
         batch_op.drop_constraint(op.f('ck_donations_monthly_amount_positive'), type_='check')
         batch_op.drop_column('monthly_amount_cents')
