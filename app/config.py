@@ -65,6 +65,7 @@ DEFAULT_MERCHANT_CHARTER = (
 # Development values of the secrets: fine on a laptop, refused in production (check_production).
 DEVELOPMENT_SECRET_KEY = "dev-only-change-me"
 DEVELOPMENT_WEBHOOK_SECRET = "whsec_solidaire_local"
+DEVELOPMENT_CONNECT_WEBHOOK_SECRET = "whsec_solidaire_connect_local"
 # A secret shorter than this is a placeholder, not a secret.
 MIN_SECRET_LENGTH = 24
 
@@ -105,6 +106,12 @@ def defaults():
             "STRIPE_JS_URL", f"http://127.0.0.1:{stripe_port}/js.stripe.com/v3/"
         ),
         "STRIPE_WEBHOOK_SECRET": os.environ.get("STRIPE_WEBHOOK_SECRET", DEVELOPMENT_WEBHOOK_SECRET),
+        # The Connect endpoint's own signing secret: events of the organizations' connected accounts.
+        "STRIPE_CONNECT_WEBHOOK_SECRET": os.environ.get("STRIPE_CONNECT_WEBHOOK_SECRET",
+                                                        DEVELOPMENT_CONNECT_WEBHOOK_SECRET),
+        # The platform's share of each gift, in basis points (1/100 %), taken as an application fee on
+        # the organization's charge; 0: the town's service is free for associations.
+        "STRIPE_APPLICATION_FEE_BPS": _env_int("STRIPE_APPLICATION_FEE_BPS", 0),
         "MAX_GIFT_CENTS": _env_int("MAX_GIFT_CENTS", 5_000_000),
         # A cheque, cash or transfer recorded by hand: a typing slip of three zeros is refused.
         "MAX_OFFLINE_GIFT_CENTS": _env_int("MAX_OFFLINE_GIFT_CENTS", 100_000_000),
@@ -216,6 +223,9 @@ def check_production(config):
     webhook_secret = config.get("STRIPE_WEBHOOK_SECRET") or ""
     if webhook_secret in ("", DEVELOPMENT_WEBHOOK_SECRET):
         problems.append("STRIPE_WEBHOOK_SECRET is the local development secret: set the endpoint's whsec_...")
+    if (config.get("STRIPE_CONNECT_WEBHOOK_SECRET") or "") in ("", DEVELOPMENT_CONNECT_WEBHOOK_SECRET):
+        problems.append("STRIPE_CONNECT_WEBHOOK_SECRET is the local development secret: set the Connect "
+                        "endpoint's whsec_...")
     pepper = config.get("KEY_PEPPER") or ""
     if pepper in ("", DEVELOPMENT_SECRET_KEY) or len(pepper) < MIN_SECRET_LENGTH:
         problems.append("KEY_PEPPER is empty, the development value or shorter than "

@@ -8,15 +8,17 @@ def init_app(app):
     from app.demo import register_loader
     from app.extensions import api
     from campaigns.signals import campaign_failed
-    from donations import cli, demo, jobs, models, opendata, pages, roundup, views, webhooks  # noqa: F401
+    from donations import cli, connect, demo, jobs, models, opendata, pages, roundup, views, webhooks  # noqa: F401
     from donations.services import intend_failed_campaign_refunds
     from donations import accounting
 
     app.cli.add_command(cli.stripe_cli)
     api.register_blueprint(views.bp)
     api.register_blueprint(webhooks.bp)
+    api.register_blueprint(connect.bp)
     pages.init_app(app)
     jobs.init_app(app)
+    register_loader(app, 15, demo.connect_organizations)  # after the organizations, before campaigns publish
     register_loader(app, 30, demo.load_gifts)
     roundup.init_app(app)
     accounting.init_app(app)

@@ -23,6 +23,12 @@ def stripe_client() -> stripe.StripeClient:
     return client
 
 
+def on_account(account_id, **options) -> dict:
+    """Request options acting on an organization's connected account (Stripe's `Stripe-Account` header):
+    gifts are direct charges, so every object of a gift lives on its organization's account."""
+    return {**options, "stripe_account": account_id} if account_id else options
+
+
 def object_id(value):
     """Stripe answers an id or, when expanded (localstripe always expands), the object itself."""
     if value is None or isinstance(value, str):

@@ -125,6 +125,9 @@ class Donation(db.Model):
     stripe_payment_intent_id: Mapped[str | None] = mapped_column(String(255), unique=True)
     stripe_charge_id: Mapped[str | None] = mapped_column(String(255), index=True)
     stripe_customer_id: Mapped[str | None] = mapped_column(String(255))
+    # The organization's connected account the gift was charged on (direct charge): every later call
+    # about it (re-read, refund, dispute) names this account. NULL: an offline gift.
+    stripe_account_id: Mapped[str | None] = mapped_column(String(255))
     stripe_setup_intent_id: Mapped[str | None] = mapped_column(String(255), unique=True)
     idempotency_key: Mapped[str | None] = mapped_column(String(255))
     # SHA-256 of the request that used the key (donations.services.gifts.request_fingerprint): a

@@ -34,6 +34,7 @@ from localstripe.errors import UserError
 log = logging.getLogger("aiohttp.access")
 current_account = contextvars.ContextVar("stripe_account", default=None)
 CONNECT_WEBHOOKS = {}
+STRIPE_JS = None
 LINK_LIFETIME_SECONDS = 300  # Stripe: an account link expires a few minutes after it is created
 
 
@@ -217,9 +218,28 @@ async def get_post_data(request, remove_auth=True):
     return data
 
 
+def stripe_js():
+    """localstripe's stand-in for Stripe.js, taught `Stripe(key, {stripeAccount})` as Stripe.js has it:
+    each request it makes then names the account (`_stripe_account`, as Stripe.js sends it)."""
+    with open(resources.__file__.rsplit("/", 1)[0] + "/localstripe-v3.js") as handle:
+        text = handle.read()
+    for old, new in (("Stripe = (apiKey) => {", ("Stripe = (apiKey, stripeOptions) => {\n"
+                                                "  const stripeAccount = (stripeOptions || {}).stripeAccount;")),
+                     ("key: apiKey,", "key: apiKey, _stripe_account: stripeAccount,"),
+                     ("body.push('key=' + apiKey);", ("body.push('key=' + apiKey);\n"
+                                                      "      if (stripeAccount) body.push('_stripe_account=' + "
+                                                      "stripeAccount);"))):
+        if old not in text:
+            raise RuntimeError(f"localstripe-v3.js changed: {old!r} not found")
+        text = text.replace(old, new)
+    return text
+
+
 @web.middleware
 async def account_middleware(request, handler):
     """The account a request acts for: the `Stripe-Account` header, or Stripe.js's `_stripe_account`."""
+    if request.path == "/js.stripe.com/v3/":
+        return web.Response(text=STRIPE_JS, content_type="application/javascript")
     account = request.headers.get("Stripe-Account")
     if not account and request.method == "POST" and not request.path.startswith("/_config/"):
         data = await _original_get_post_data(request, remove_auth=False)
@@ -283,6 +303,8 @@ def install(app):
     resources.Event.__init__ = _event_init(resources.Event.__init__)
     resources.schedule_webhook = schedule_webhook
     server.get_post_data = get_post_data
+    global STRIPE_JS
+    STRIPE_JS = stripe_js()
     app.middlewares.append(account_middleware)
     app.router.add_post("/_config/connect/webhooks/{id}", config_connect_webhook)
     app.router.add_post("/_config/connect/accounts/{id}", set_account_flags)

@@ -50,6 +50,7 @@ def base_config(database_url, localstripe, tmp_path_factory):
         "STRIPE_API_BASE": localstripe,
         "STRIPE_JS_URL": f"{localstripe}/js.stripe.com/v3/",
         "STRIPE_WEBHOOK_SECRET": "whsec_test_secret",
+        "STRIPE_CONNECT_WEBHOOK_SECRET": "whsec_test_connect_secret",
         "OUTBOX_DIR": str(tmp_path_factory.mktemp("outbox")),
     }
 
@@ -118,6 +119,20 @@ def page():
             browser.close()
 
 
+def connect_organization(organization):
+    """Create the organization's connected account and complete its onboarding (localstripe's account
+    link completes it when visited), then read the flags back as account.updated would."""
+    import requests
+
+    from donations.services import accounts
+
+    accounts.create_account(organization)
+    link = accounts.onboarding_link(organization, return_url="http://127.0.0.1:9/back",
+                                    refresh_url="http://127.0.0.1:9/again")
+    requests.get(link["url"], allow_redirects=False, timeout=10).raise_for_status()
+    accounts.refresh_account(organization.stripe_account_id)
+
+
 class Actors:
     """Creates organizations, partners and users, and returns the headers they call the API with."""
 
@@ -125,8 +140,9 @@ class Actors:
         self.app = app
         self._count = 0
 
-    def organization(self, slug="asso-test", signed=True, **overrides):
-        """An organization; `signed` gives it the signature image without which no receipt is issued."""
+    def organization(self, slug="asso-test", signed=True, payments=True, **overrides):
+        """An organization; `signed` gives it the signature image without which no receipt is issued;
+        `payments` its own Stripe account (localstripe), onboarded, so that it takes gifts."""
         from campaigns import services
         from campaigns.demo import signature_png
 
@@ -144,6 +160,8 @@ class Actors:
             organization = services.create_organization(**values)
             if signed:
                 services.set_organization_image(organization, "signature", signature_png(values["signatory_name"]))
+            if payments:
+                connect_organization(organization)
             db.session.commit()
             return organization.slug
 

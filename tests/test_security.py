@@ -8,7 +8,8 @@ from tests.campaigns.conftest import build  # noqa: F401  (fixture)
 
 STRONG = "x" * 40
 LIVE = {"STRIPE_SECRET_KEY": "sk_live_abc", "SECRET_KEY": STRONG, "KEY_PEPPER": "p" * 40,
-        "STRIPE_WEBHOOK_SECRET": "whsec_real_endpoint_secret", "SQLALCHEMY_DATABASE_URI":
+        "STRIPE_WEBHOOK_SECRET": "whsec_real_endpoint_secret",
+        "STRIPE_CONNECT_WEBHOOK_SECRET": "whsec_real_connect_endpoint_secret", "SQLALCHEMY_DATABASE_URI":
         "postgresql+psycopg://solidaire@db.example/solidaire"}
 
 
@@ -16,6 +17,7 @@ LIVE = {"STRIPE_SECRET_KEY": "sk_live_abc", "SECRET_KEY": STRONG, "KEY_PEPPER": 
     ({"SECRET_KEY": "dev-only-change-me"}, "SECRET_KEY"),
     ({"SECRET_KEY": "court"}, "SECRET_KEY"),
     ({"STRIPE_WEBHOOK_SECRET": "whsec_solidaire_local"}, "STRIPE_WEBHOOK_SECRET"),
+    ({"STRIPE_CONNECT_WEBHOOK_SECRET": "whsec_solidaire_connect_local"}, "STRIPE_CONNECT_WEBHOOK_SECRET"),
     ({"KEY_PEPPER": ""}, "KEY_PEPPER"),
     ({"KEY_PEPPER": "dev-only-change-me"}, "KEY_PEPPER"),
     ({"SQLALCHEMY_DATABASE_URI": "sqlite:///prod.sqlite3"}, "DATABASE_URL"),

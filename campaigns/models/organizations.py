@@ -2,7 +2,7 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, LargeBinary, String, Text
+from sqlalchemy import CheckConstraint, LargeBinary, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -68,10 +68,22 @@ class Organization(db.Model):
     bank_iban: Mapped[str | None] = mapped_column(String(34))
     bank_bic: Mapped[str | None] = mapped_column(String(11))
     bank_account_holder: Mapped[str | None] = mapped_column(String(70))
+    # The organization's own Stripe account (Connect, Standard): its gifts are charged there, so the
+    # money, refunds and disputes are the organization's, never the town's. The flags are Stripe's
+    # word, kept current by `account.updated` events.
+    stripe_account_id: Mapped[str | None] = mapped_column(String(255), unique=True)
+    charges_enabled: Mapped[bool] = mapped_column(default=False, server_default=false())
+    payouts_enabled: Mapped[bool] = mapped_column(default=False, server_default=false())
+    details_submitted: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     def __repr__(self):
         return f"<Organization {self.slug}>"
+
+    @property
+    def takes_payments(self):
+        """Whether a gift may be charged on the organization's Stripe account now."""
+        return bool(self.stripe_account_id and self.charges_enabled)
 
     @property
     def issues_receipts(self):

@@ -15,7 +15,8 @@ from campaigns.services.content import (  # noqa: F401
 )
 from campaigns.services.campaigns import (  # noqa: F401
     archive_campaign, cancel_campaign, close_campaign, close_due_campaigns, create_campaign,
-    ensure_accepting_gifts, get_campaign, get_campaign_by_id, list_campaigns, publish_campaign, update_campaign,
+    ensure_accepting_gifts, ensure_takes_payments, get_campaign, get_campaign_by_id, list_campaigns, publish_campaign,
+    update_campaign,
 )
 from campaigns.services.pledges import (  # noqa: F401
     create_pledge, list_pledges, partner_shares, record_grant, set_pledge_active,

@@ -165,6 +165,7 @@ def publish_campaign(campaign, now=None) -> Campaign:
     now = now or utcnow()
     if campaign.status in UNPUBLISHED_STATUSES:
         ensure_publishable(campaign, now)
+    ensure_takes_payments(campaign.organization)
     campaign.move_to(CampaignStatus.published)
     campaign.published_at = now
     db.session.flush()
@@ -231,12 +232,20 @@ def days_left(campaign, today=None) -> int:
     return max(0, (to_local(campaign.ends_at).date() - today).days)
 
 
+def ensure_takes_payments(organization) -> None:
+    """Raise unless the organization's own Stripe account may be charged (gifts are charged there)."""
+    if not organization.takes_payments:
+        raise Conflict(f"{organization.name} ne peut pas encore recevoir de paiements en ligne : son compte "
+                       "Stripe n'est pas activé (compte à créer ou inscription à terminer).", "organization")
+
+
 def ensure_accepting_gifts(campaign, amount_cents, now=None) -> None:
     """Raise unless the campaign takes a gift of `amount_cents` now (published, within its dates,
-    at least its minimum gift, at most the service's maximum)."""
+    at least its minimum gift, at most the service's maximum) on its organization's Stripe account."""
     now = now or utcnow()
     if campaign.status is not CampaignStatus.published:
         raise Conflict("this campaign is not accepting gifts", "campaign")
+    ensure_takes_payments(campaign.organization)
     if now < campaign.starts_at:
         raise Conflict("this campaign has not started yet", "campaign")
     if now >= campaign.ends_at:

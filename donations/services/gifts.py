@@ -14,7 +14,7 @@ from app.extensions import db
 from app.identifiers import clean_siren
 from campaigns import services as campaigns
 from donations import ledger
-from donations.gateway import call_stripe, french_decline, object_id, stripe_client
+from donations.gateway import call_stripe, french_decline, object_id, on_account, stripe_client
 from donations.models import Donation, DonationStatus, DonorType, PaymentMethod, ReceiptChoice
 from donations.services.lookups import lock_donation
 from donations.services.monthly import start_subscription
@@ -90,7 +90,7 @@ def request_fingerprint(**request) -> str:
 
 def start_gift(campaign_slug, *, amount_cents, donor_type=DonorType.individual, receipt_choice=ReceiptChoice.per_gift,
                reward_tier_id=None, anonymous=False, public_message="", monthly=False, idempotency_key=None,
-               **donor_values) -> tuple[Donation, bool]:
+               news_consent=False, **donor_values) -> tuple[Donation, bool]:
     """Create the pending gift and its Stripe customer and SetupIntent.
 
     Returns (gift, created). A retry with the same idempotency key returns the first gift and
@@ -117,10 +117,12 @@ def start_gift(campaign_slug, *, amount_cents, donor_type=DonorType.individual, 
 
     donation = Donation(campaign_id=campaign.id, organization_id=campaign.organization_id, amount_cents=amount_cents,
                         donor_type=donor_type, receipt_choice=receipt_choice, anonymous=bool(anonymous),
+                        news_consent=bool(news_consent),
                         public_message=(public_message or "").strip(), monthly=bool(monthly),
                         reward_tier_id=tier.id if tier else None,
                         tier_fair_value_cents=tier.fair_value_cents if tier else 0,
                         payment_method=PaymentMethod.card, idempotency_key=idempotency_key or None,
+                        stripe_account_id=campaign.organization.stripe_account_id,
                         idempotency_fingerprint=fingerprint if idempotency_key else None, **donor)
     try:
         with db.session.begin_nested():
@@ -144,11 +146,11 @@ def _open_setup_intent(donation, campaign):
     with call_stripe("registering the donor"):
         customer = client.v1.customers.create(
             params={"email": donation.email, "name": donation.donor_name, "metadata": metadata},
-            options={"idempotency_key": f"{key}-customer"})
+            options=on_account(donation.stripe_account_id, idempotency_key=f"{key}-customer"))
         setup = client.v1.setup_intents.create(
             params={"customer": customer.id, "payment_method_types": ["card"], "usage": "off_session",
                     "metadata": metadata},
-            options={"idempotency_key": f"{key}-setup"})
+            options=on_account(donation.stripe_account_id, idempotency_key=f"{key}-setup"))
     donation.stripe_customer_id = customer.id
     donation.stripe_setup_intent_id = setup.id
 
@@ -158,10 +160,12 @@ def client_secret_for(donation) -> tuple[str | None, str | None, str | None]:
     client = stripe_client()
     with call_stripe("reading the payment"):
         if donation.stripe_payment_intent_id:
-            intent = client.v1.payment_intents.retrieve(donation.stripe_payment_intent_id)
+            intent = client.v1.payment_intents.retrieve(donation.stripe_payment_intent_id,
+                                                         options=on_account(donation.stripe_account_id))
             return "payment_intent", intent.client_secret, intent.status
         if donation.stripe_setup_intent_id:
-            intent = client.v1.setup_intents.retrieve(donation.stripe_setup_intent_id)
+            intent = client.v1.setup_intents.retrieve(donation.stripe_setup_intent_id,
+                                                      options=on_account(donation.stripe_account_id))
             return "setup_intent", intent.client_secret, intent.status
     return None, None, None
 
@@ -179,7 +183,8 @@ def confirm_gift(donation_id, payment_method=None) -> tuple[Donation, dict]:
         return donation, _next_step(donation)
     client = stripe_client()
     with call_stripe("reading the card registration"):
-        setup = client.v1.setup_intents.retrieve(donation.stripe_setup_intent_id)
+        setup = client.v1.setup_intents.retrieve(donation.stripe_setup_intent_id,
+                                                 options=on_account(donation.stripe_account_id))
     saved_method = object_id(setup.payment_method)
     if setup.status != "succeeded" or not saved_method:
         raise Conflict("the card has not been registered yet", "payment_method")
@@ -200,10 +205,14 @@ def _charge(donation, payment_method):
     params = {"amount": donation.amount_cents, "currency": "eur", "customer": donation.stripe_customer_id,
               "payment_method": payment_method, "confirm": True,
               "metadata": {"donation": donation.public_id, "campaign": donation.campaign.slug}}
+    fee = application_fee(donation.amount_cents)
+    if fee:
+        params["application_fee_amount"] = fee
     try:
         with call_stripe("charging the card"):
             intent = client.v1.payment_intents.create(
-                params=params, options={"idempotency_key": f"solidaire-gift-{donation.public_id}-pay-{attempt}"})
+                params=params, options=on_account(donation.stripe_account_id,
+                                                  idempotency_key=f"solidaire-gift-{donation.public_id}-pay-{attempt}"))
     except stripe.CardError as error:
         intent_id = object_id(getattr(error.error, "payment_intent", None)) if error.error else None
         if intent_id:
@@ -213,6 +222,11 @@ def _charge(donation, payment_method):
             fail_gift(donation, donation.failure_reason)
         return
     donation.stripe_payment_intent_id = intent.id
+
+
+def application_fee(amount_cents) -> int:
+    """The platform's share of a gift (STRIPE_APPLICATION_FEE_BPS, default 0: none), rounded down to the cent."""
+    return amount_cents * current_app.config["STRIPE_APPLICATION_FEE_BPS"] // 10000
 
 
 def _next_step(donation):

@@ -16,8 +16,8 @@ from app.extensions import db
 from app.sql import locked
 from app.types import utcnow
 from donations import ledger, signals
-from donations.gateway import call_stripe, object_id, stripe_client
-from donations.models import REFUNDABLE, DonationRefund, DonationStatus, RefundReason, RefundStatus
+from donations.gateway import call_stripe, object_id, on_account, stripe_client
+from donations.models import REFUNDABLE, Donation, DonationRefund, DonationStatus, RefundReason, RefundStatus
 from donations.services.failed_campaigns import intend_refund_if_campaign_failed
 from donations.services.lookups import donation_for_charge, lock_donation
 
@@ -66,7 +66,8 @@ def carry_out(refund) -> DonationRefund:
     with call_stripe("refunding the gift"):
         made = None
         for existing in client.v1.refunds.list(params={"payment_intent": donation.stripe_payment_intent_id,
-                                                       "limit": 100}).data:
+                                                       "limit": 100},
+                                               options=on_account(donation.stripe_account_id)).data:
             if (existing.to_dict().get("metadata") or {}).get("solidaire_refund") == refund.idempotency_key:
                 made = existing
                 break
@@ -74,7 +75,7 @@ def carry_out(refund) -> DonationRefund:
             made = client.v1.refunds.create(
                 params={"payment_intent": donation.stripe_payment_intent_id, "amount": refund.amount_cents,
                         "metadata": {"solidaire_refund": refund.idempotency_key, "donation": donation.public_id}},
-                options={"idempotency_key": refund.idempotency_key})
+                options=on_account(donation.stripe_account_id, idempotency_key=refund.idempotency_key))
     return apply_refund(refund, made.id)
 
 
@@ -97,15 +98,19 @@ def apply_refund(refund, stripe_refund_id) -> DonationRefund:
     return refund
 
 
-def sync_charge_refunds(charge_id) -> int:
+def sync_charge_refunds(charge_id, account=None) -> int:
     """After `charge.refunded`: re-read the charge's refunds from Stripe and record those we did not
-    make (the dashboard's) or did not finish recording. Returns how many were recorded."""
+    make (the dashboard's) or did not finish recording. Returns how many were recorded. The charge is
+    read on `account` (the event's), else on the account of the gift that recorded this charge."""
+    account = account or db.session.scalar(select(Donation.stripe_account_id)
+                                           .where(Donation.stripe_charge_id == charge_id))
     client = stripe_client()
     with call_stripe("reading the refunds"):
-        charge = client.v1.charges.retrieve(charge_id).to_dict()
-        refunds = [r.to_dict() for r in client.v1.refunds.list(params={"charge": charge_id, "limit": 100}).data]
+        charge = client.v1.charges.retrieve(charge_id, options=on_account(account)).to_dict()
+        refunds = [r.to_dict() for r in client.v1.refunds.list(params={"charge": charge_id, "limit": 100},
+                                                               options=on_account(account)).data]
     donation = donation_for_charge(charge["id"], object_id(charge.get("payment_intent")))
-    if donation is None:
+    if donation is None or donation.stripe_account_id != account:
         return 0
     recorded = 0
     for made in sorted(refunds, key=lambda r: r["created"]):

@@ -47,11 +47,17 @@ class Giving:
         headers = {"Idempotency-Key": key} if key else {}
         return self.client.post(f"/api/v1/campaigns/{slug}/donations", json=body, headers=headers)
 
+    def on_account(self, donation_id):
+        """Stripe request options acting on the connected account the gift was charged on."""
+        return {"stripe_account": self.donation(donation_id).stripe_account_id}
+
     def save_card(self, started, card="pm_card_visa"):
-        """What confirmCardSetup does in the browser: the card is saved on the SetupIntent."""
+        """What confirmCardSetup does in the browser (Stripe.js set up for the organization's account):
+        the card is saved on the SetupIntent."""
         setup_id = started["client_secret"].split("_secret_")[0]
         client = stripe.StripeClient("sk_test_browser", base_addresses={"api": self.localstripe})
-        setup = client.v1.setup_intents.confirm(setup_id, params={"payment_method": card})
+        setup = client.v1.setup_intents.confirm(setup_id, params={"payment_method": card},
+                                                options=self.on_account(started["id"]))
         assert setup.status == "succeeded"
         return setup.payment_method
 
@@ -109,18 +115,24 @@ def sign(payload: bytes, secret="whsec_test_secret", timestamp=None):
     return f"t={timestamp},v1={signature}"
 
 
-def event_payload(event_type, obj, event_id=None):
+def event_payload(event_type, obj, event_id=None, account=None):
     event_id = event_id or f"evt_test_{time.time_ns()}"
-    return json.dumps({"id": event_id, "object": "event", "type": event_type, "created": int(time.time()),
-                       "livemode": False, "api_version": "2020-08-27", "data": {"object": obj}}).encode()
+    event = {"id": event_id, "object": "event", "type": event_type, "created": int(time.time()),
+             "livemode": False, "api_version": "2020-08-27", "data": {"object": obj}}
+    if account:
+        event["account"] = account
+    return json.dumps(event).encode()
 
 
 @pytest.fixture
 def deliver(client):
-    """POST a Stripe event signed with the webhook secret, as Stripe would."""
-    def post(event_type, obj, event_id=None, secret="whsec_test_secret"):
-        payload = event_payload(event_type, obj, event_id)
-        return client.post("/api/v1/stripe/webhook", data=payload, content_type="application/json",
+    """POST a Stripe event signed with the webhook secret, as Stripe would; with `account`, an event of
+    that connected account to the Connect endpoint, signed with its own secret."""
+    def post(event_type, obj, event_id=None, secret=None, account=None):
+        payload = event_payload(event_type, obj, event_id, account)
+        path = "connect-webhook" if account else "webhook"
+        secret = secret or ("whsec_test_connect_secret" if account else "whsec_test_secret")
+        return client.post(f"/api/v1/stripe/{path}", data=payload, content_type="application/json",
                            headers={"Stripe-Signature": sign(payload, secret)})
     return post
 
@@ -128,16 +140,21 @@ def deliver(client):
 @pytest.fixture
 def served(live_server, localstripe):
     """The app on a loopback port, with localstripe delivering its webhooks to it."""
-    from donations.cli import WEBHOOK_EVENTS
+    from donations.cli import CONNECT_WEBHOOK_EVENTS, WEBHOOK_EVENTS
 
     url = live_server
 
     requests.post(f"{localstripe}/_config/webhooks/solidaire", timeout=10,
                   json={"url": f"{url}/api/v1/stripe/webhook", "secret": "whsec_test_secret",
                         "events": WEBHOOK_EVENTS}).raise_for_status()
+    # The organizations' gifts are on their connected accounts: their events come to the Connect endpoint.
+    requests.post(f"{localstripe}/_config/connect/webhooks/solidaire", timeout=10,
+                  json={"url": f"{url}/api/v1/stripe/connect-webhook", "secret": "whsec_test_connect_secret",
+                        "events": WEBHOOK_EVENTS + CONNECT_WEBHOOK_EVENTS}).raise_for_status()
     try:
         yield url
     finally:
-        # Later tests must not receive this test's late events: point the webhook at nothing.
-        requests.post(f"{localstripe}/_config/webhooks/solidaire", timeout=10,
-                      json={"url": "http://127.0.0.1:9/", "secret": "whsec_test_secret", "events": []})
+        # Later tests must not receive this test's late events: point the webhooks at nothing.
+        for path in ("webhooks/solidaire", "connect/webhooks/solidaire"):
+            requests.post(f"{localstripe}/_config/{path}", timeout=10,
+                          json={"url": "http://127.0.0.1:9/", "secret": "whsec_test_secret", "events": []})

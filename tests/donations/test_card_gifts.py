@@ -128,7 +128,8 @@ def test_confirming_twice_charges_once(giving, localstripe):
     assert again.status_code == 200
     donation = giving.donation(started["id"])
     client = stripe.StripeClient("sk_test_x", base_addresses={"api": localstripe})
-    charges = client.v1.charges.list(params={"customer": donation.stripe_customer_id}).data
+    charges = client.v1.charges.list(params={"customer": donation.stripe_customer_id},
+                                     options=giving.on_account(started["id"])).data
     assert len(charges) == 1 and charges[0].amount == 2500
 
 

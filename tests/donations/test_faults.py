@@ -31,7 +31,8 @@ def test_ten_racing_partial_refunds_of_one_gift_refund_exactly_what_was_given(gi
     assert gift.refunded_cents == 4900 and gift.status.value == "partially_refunded"
     assert giving.campaign_row(slug).raised_cents == 100
     client = stripe.StripeClient("sk_test_x", base_addresses={"api": localstripe})
-    in_stripe = client.v1.refunds.list(params={"payment_intent": gift.stripe_payment_intent_id, "limit": 100}).data
+    in_stripe = client.v1.refunds.list(params={"payment_intent": gift.stripe_payment_intent_id, "limit": 100},
+                                       options={"stripe_account": gift.stripe_account_id}).data
     assert sorted(r.amount for r in in_stripe) == [700] * 7
     with app.app_context():
         rows = db.session.scalars(select(DonationRefund).where(DonationRefund.donation_id == started["id"])).all()

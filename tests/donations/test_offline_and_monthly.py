@@ -93,12 +93,16 @@ def test_a_monthly_gift_first_and_second_invoice(giving, deliver, localstripe, a
     assert giving.donation(started["id"]).status.value == "succeeded"
 
     client = stripe.StripeClient("sk_test_x", base_addresses={"api": localstripe})
+    on_account = giving.on_account(started["id"])
     second_invoice = client.v1.invoices.create(params={"customer": first.stripe_customer_id,
-                                                       "subscription": first.stripe_subscription_id})
-    client.v1.invoices.pay(second_invoice.id)
+                                                       "subscription": first.stripe_subscription_id},
+                                               options=on_account)
+    client.v1.invoices.pay(second_invoice.id, options=on_account)
     obj = {"id": second_invoice.id, "object": "invoice"}
-    assert deliver("invoice.payment_succeeded", obj).json["outcome"] == "succeeded"
-    assert deliver("invoice.payment_succeeded", obj).json["outcome"] == "unchanged"  # a second delivery
+    # The second month is known only to the organization's account: its event says which one.
+    assert deliver("invoice.payment_succeeded", obj, account=first.stripe_account_id).json["outcome"] == "succeeded"
+    assert deliver("invoice.payment_succeeded", obj, account=first.stripe_account_id).json["outcome"] \
+        == "unchanged"  # a second delivery
     with app.app_context():
         months = db.session.scalars(select(Donation).order_by(Donation.id)).all()
         assert [(m.amount_cents, m.status.value, m.recurring_of_id) for m in months] == \
@@ -120,7 +124,8 @@ def test_the_donor_stops_the_monthly_gift_through_the_signed_link(giving, delive
     stopped = giving.client.post(link, data={"csrf_token": csrf})
     assert stopped.status_code == 200 and "est arrêté" in stopped.text
     client = stripe.StripeClient("sk_test_x", base_addresses={"api": localstripe})
-    subscription = client.v1.subscriptions.retrieve(giving.donation(started["id"]).stripe_subscription_id)
+    subscription = client.v1.subscriptions.retrieve(giving.donation(started["id"]).stripe_subscription_id,
+                                                    options=giving.on_account(started["id"]))
     assert subscription.status == "canceled"
     assert giving.client.get(link.replace("/dons/", "/dons/x")).status_code == 404
 

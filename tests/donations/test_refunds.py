@@ -46,8 +46,10 @@ def test_finance_refunds_part_then_the_rest_never_more(giving, actors, localstri
     assert rest.json["donation"]["status"] == "refunded"
     assert giving.client.post(url, json={"amount_cents": 1}, headers=finance).status_code == 409
 
-    intent = _stripe(localstripe).v1.payment_intents.retrieve(giving.donation(started["id"]).stripe_payment_intent_id)
-    refunds = _stripe(localstripe).v1.refunds.list(params={"payment_intent": intent.id}).data
+    on_account = giving.on_account(started["id"])
+    intent = _stripe(localstripe).v1.payment_intents.retrieve(giving.donation(started["id"]).stripe_payment_intent_id,
+                                                             options=on_account)
+    refunds = _stripe(localstripe).v1.refunds.list(params={"payment_intent": intent.id}, options=on_account).data
     assert sorted(r.amount for r in refunds) == [2000, 3000]
     campaign = giving.campaign_row(slug)
     assert campaign.raised_cents == 0
@@ -84,7 +86,7 @@ def test_a_dashboard_refund_is_picked_up_from_a_signed_charge_refunded(giving, d
     giving.reconcile()
     donation = giving.donation(started["id"])
     _stripe(localstripe).v1.refunds.create(params={"payment_intent": donation.stripe_payment_intent_id,
-                                                   "amount": 1500})
+                                                   "amount": 1500}, options=giving.on_account(started["id"]))
     charge = {"id": donation.stripe_charge_id, "object": "charge", "amount_refunded": 1500}
     answer = deliver("charge.refunded", charge, event_id="evt_dashboard")
     assert answer.status_code == 200 and answer.json["outcome"] == "1 refunds recorded"
@@ -131,9 +133,9 @@ def test_a_failed_all_or_nothing_campaign_refunds_each_gift_once_even_after_a_cr
 
     client = _stripe(localstripe)
     for gift in gifts:
-        intent_id = giving.donation(gift["id"]).stripe_payment_intent_id
-        refunds = client.v1.refunds.list(params={"payment_intent": intent_id}).data
-        intent = client.v1.payment_intents.retrieve(intent_id)
+        intent_id, on_account = giving.donation(gift["id"]).stripe_payment_intent_id, giving.on_account(gift["id"])
+        refunds = client.v1.refunds.list(params={"payment_intent": intent_id}, options=on_account).data
+        intent = client.v1.payment_intents.retrieve(intent_id, options=on_account)
         assert [r.amount for r in refunds] == [intent.amount], "each gift refunded exactly once"
 
 
@@ -172,9 +174,9 @@ def test_failing_a_campaign_writes_the_refund_intentions_in_its_own_transaction(
     assert [status for *_, status in _campaign_refunds(app)] == ["done", "done"]
     client = _stripe(localstripe)
     for gift in gifts:
-        intent_id = giving.donation(gift["id"]).stripe_payment_intent_id
-        refunds = client.v1.refunds.list(params={"payment_intent": intent_id}).data
-        assert [r.amount for r in refunds] == [client.v1.payment_intents.retrieve(intent_id).amount]
+        intent_id, on_account = giving.donation(gift["id"]).stripe_payment_intent_id, giving.on_account(gift["id"])
+        refunds = client.v1.refunds.list(params={"payment_intent": intent_id}, options=on_account).data
+        assert [r.amount for r in refunds] == [client.v1.payment_intents.retrieve(intent_id, options=on_account).amount]
 
 
 def test_a_gift_that_succeeds_after_its_campaign_failed_is_refunded_too(giving, app, localstripe):
