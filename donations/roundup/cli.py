@@ -1,5 +1,6 @@
 """`flask roundups ...`: settle a month, create a merchant key, open a dashboard link."""
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
 from app.errors import DomainError
@@ -43,6 +44,10 @@ def create_key_command(merchant_slug, label, kind):
         raise click.ClickException(error.detail)
     db.session.commit()
     click.echo(key)
+    if kind == "till":
+        # Opened once on the counter's phone or tablet (or turned into a QR code): the key stays in the fragment,
+        # which the browser never sends to the server.
+        click.echo(f"Installer la caisse : {current_app.config['PUBLIC_URL'].rstrip('/')}/caisse#cle={key}")
 
 
 def init_app(app):

@@ -64,7 +64,8 @@ def test_the_cli_issues_a_till_key_that_cannot_open_the_dashboard(client, shops,
     shops.merchant("boulangerie")
     result = runner.invoke(args=["roundups", "create-key", "boulangerie", "--kind", "till", "--label", "comptoir"])
     assert result.exit_code == 0, result.output
-    key = result.output.strip()
+    key, setup_line = result.output.strip().splitlines()
+    assert setup_line.endswith(f"/caisse#cle={key}")
     till = {"Authorization": f"Bearer {key}"}
     assert record(client, till, "cli-1", 1260, 40).status_code == 201
     page = client.get("/commercant")

@@ -309,12 +309,18 @@
     });
   }
 
-  function start() {
-    // A key scanned from its QR code arrives in the fragment, which never reaches the server.
+  // A key scanned from its QR code arrives in the fragment (/caisse#cle=mk_...), which never reaches the server.
+  function keyFromFragment() {
     var match = /[#&]cle=([^&]+)/.exec(location.hash);
-    if (match) {
-      history.replaceState(null, "", location.pathname);
-      setUp(decodeURIComponent(match[1]));
+    if (!match) { return false; }
+    history.replaceState(null, "", location.pathname);
+    setUp(decodeURIComponent(match[1]));
+    return true;
+  }
+
+  function start() {
+    if (keyFromFragment()) {
+      // set up from the scanned key
     } else if (key() && setupData()) {
       showMain();
       refreshSetup();
@@ -347,6 +353,7 @@
       save("key", null); save("setup", null); save("queue", null); save("last", null); save("refused", null);
       showSetup();
     });
+    window.addEventListener("hashchange", keyFromFragment);
     window.addEventListener("online", function () { renderCounts(); refreshSetup(); flush(); });
     window.addEventListener("offline", renderCounts);
     setInterval(flush, 20000);
