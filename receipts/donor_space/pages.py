@@ -65,7 +65,7 @@ def current_donor() -> str | None:
 def _donor_or_redirect():
     email = current_donor()
     if email is None:
-        flash("Votre session a pris fin : demandez un nouveau lien de connexion.", "error")
+        flash("Connectez-vous à votre espace donateur : demandez un lien de connexion ci-dessous.", "error")
     return email
 
 
