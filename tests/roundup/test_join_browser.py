@@ -80,6 +80,17 @@ def test_a_shop_applies_is_approved_signs_in_and_records_its_first_round_up(app,
     page.wait_for_url("**/gestion/commercants/boulangerie-des-blagis")
     assert "rejoint l'arrondi" in page.locator(".flash").first.inner_text()
     check(page, "merchant")
+    # The town can still change the shop's rule, and issue it a key, from the same pages.
+    page.get_by_role("link", name="Modifier").click()
+    check(page, "merchant form")
+    page.get_by_label("Arrondi maximum par panier (en euros, facultatif)").fill("3")
+    page.get_by_role("button", name="Enregistrer").click()
+    page.wait_for_url("**/gestion/commercants/boulangerie-des-blagis")
+    assert "3,00\xa0€ au plus par panier" in page.locator("#regle + p").inner_text()
+    page.get_by_label(re.compile("^Clé d'API")).check()
+    page.get_by_role("button", name="Créer la clé").click()
+    assert page.locator("code.key").inner_text().startswith("mk_")
+    check(page, "merchant with a new key")
     page.get_by_role("button", name=re.compile("Se déconnecter")).click()
 
     # The contact chooses a password from the invitation and lands on the shop's space.
