@@ -11,7 +11,7 @@ from campaigns.models.campaigns import (  # noqa: F401
 )
 from campaigns.models.ledger import (  # noqa: F401
     CampaignDonor, CampaignPartnerTotal, Contribution, ContributionSource, MatchPledge, MatchPledgeDonor,
-    WallEntry,
+    MonthlySourceTotal, WallEntry,
 )
 from campaigns.models.payments import (  # noqa: F401
     PartnerPayment, PartnerPaymentContribution, PartnerPaymentMethod,

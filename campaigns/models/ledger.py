@@ -1,8 +1,8 @@
 """The money counted in a campaign: contributions, match pledges, per-partner totals, donor wall."""
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -154,6 +154,19 @@ class CampaignPartnerTotal(db.Model):
     amount_cents: Mapped[int] = mapped_column(BigInteger, default=0)
 
     partner: Mapped[Partner] = relationship(lazy="joined", innerjoin=True)
+
+
+class MonthlySourceTotal(db.Model):
+    """The money counted in all campaigns per month (the territory's calendar) and source, net of what
+    was reversed since: a reversal comes off the month of the line it reverses. Moved with the
+    campaigns' totals (campaigns.services.ledger), read by the administrators' dashboard, which thus
+    never adds up the gifts. No CHECK >= 0: a refund must never fail on a figure of the dashboard."""
+
+    __tablename__ = "monthly_source_totals"
+
+    month: Mapped[date] = mapped_column(Date, primary_key=True)  # the first day of the month
+    source: Mapped[ContributionSource] = mapped_column(enum_column(ContributionSource, 20), primary_key=True)
+    amount_cents: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 class WallEntry(db.Model):

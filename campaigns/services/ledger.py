@@ -4,16 +4,19 @@ Totals (`Campaign.*_cents`, `donor_count`, `CampaignPartnerTotal`) move only her
 transaction, with atomic `x = x + :delta` statements: two gifts committed at once never lose one
 another's update, and nothing ever re-adds the gifts to display a page.
 """
+from datetime import date
+
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.util import identity_key
 
 from app.errors import Conflict, InvalidInput, NotFound
 from app.extensions import db
+from app.formatting import to_local
 from app.sql import locked, upsert_insert
 from app.types import utcnow
 from campaigns.models import (Campaign, CampaignDonor, CampaignPartnerTotal, CampaignStatus, Contribution,
-                              ContributionSource, MatchPledge, MatchPledgeDonor, Partner)
+                              ContributionSource, MatchPledge, MatchPledgeDonor, MonthlySourceTotal, Partner)
 from campaigns.models.ledger import SOURCE_COLUMNS
 
 # Sources whose giver is a citizen counted among the campaign's donors.
@@ -30,7 +33,21 @@ def _expire(model, pk, *attributes):
         db.session.expire(loaded, list(attributes) or None)
 
 
-def _move_totals(campaign_id, source, partner_id, delta):
+def month_of(moment) -> date:
+    """The first day of `moment`'s month in the territory's calendar (a line made on 31 December at
+    23:30 in Paris counts in December)."""
+    return to_local(moment).date().replace(day=1)
+
+
+def _move_month(month, source, delta):
+    statement = upsert_insert(MonthlySourceTotal).values(month=month, source=source, amount_cents=delta)
+    db.session.execute(statement.on_conflict_do_update(
+        index_elements=["month", "source"],
+        set_={"amount_cents": MonthlySourceTotal.amount_cents + statement.excluded.amount_cents}))
+
+
+def _move_totals(campaign_id, source, partner_id, delta, month):
+    _move_month(month, source, delta)
     column = SOURCE_COLUMNS[source]
     db.session.execute(
         update(Campaign).where(Campaign.id == campaign_id)
@@ -123,7 +140,7 @@ def add_contribution(campaign_id, source, amount_cents, *, donor_key=None, partn
         return found
     contribution = Contribution(campaign_id=campaign_id, source=source, amount_cents=amount_cents,
                                 donor_key=donor_key, partner_id=partner_id, donation_id=donation_id,
-                                reference=reference, pledge_id=pledge_id, reversed_cents=0)
+                                reference=reference, pledge_id=pledge_id, reversed_cents=0, created_at=utcnow())
     try:
         with db.session.begin_nested():
             db.session.add(contribution)
@@ -134,7 +151,7 @@ def add_contribution(campaign_id, source, amount_cents, *, donor_key=None, partn
         if found is None:
             raise
         return found
-    _move_totals(campaign_id, source, partner_id, amount_cents)
+    _move_totals(campaign_id, source, partner_id, amount_cents, month_of(contribution.created_at))
     if donor_key and source in DONOR_SOURCES:
         _count_donor(campaign_id, donor_key, +1)
     return contribution
@@ -159,7 +176,8 @@ def reverse_contribution(contribution, amount_cents=None) -> Contribution:
         raise Conflict(f"only {left} cents of this contribution are left to reverse", "amount_cents")
     db.session.expire(contribution, ["reversed_cents", "reversed_at"])
     fully_reversed = row.reversed_cents == row.amount_cents
-    _move_totals(contribution.campaign_id, contribution.source, contribution.partner_id, -amount)
+    _move_totals(contribution.campaign_id, contribution.source, contribution.partner_id, -amount,
+                 month_of(contribution.created_at))
     if contribution.donor_key and contribution.source in DONOR_SOURCES and fully_reversed:
         _count_donor(contribution.campaign_id, contribution.donor_key, -1)
     if contribution.pledge_id is not None:
