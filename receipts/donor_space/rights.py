@@ -11,7 +11,13 @@ from app.extensions import db
 from app.formatting import local_today
 from app.keys import hash_key
 from app.types import utcnow
-from donations.models import Donation, DonationRefund, DonorType, RefundStatus
+from donations.models import (
+    Donation,
+    DonationRefund,
+    DonorType,
+    ReceiptChoice,
+    RefundStatus,
+)
 from donations.roundup.models import Roundup
 from donations.services.donors import current_monthly_amount, gifts_of, monthly_gifts_of
 from receipts.donor_space.account import gift_year, receipts_of, roundups_of
@@ -172,7 +178,10 @@ def erase_data(email: str, today: date | None = None) -> Erasure:
         raise InvalidInput("stop the monthly gifts first", "monthly")
     for start in range(0, len(plan.gifts_erased), 500):
         db.session.execute(update(Donation).where(Donation.id.in_(plan.gifts_erased[start:start + 500]))
-                           .values({name: "" for name in DONOR_FIELDS} | {"anonymous": True})
+                           # No receipt can be made out to nobody: a gift awaiting its annual receipt
+                           # would otherwise get one without a name.
+                           .values({name: "" for name in DONOR_FIELDS}
+                                   | {"anonymous": True, "receipt_choice": ReceiptChoice.none})
                            .execution_options(synchronize_session="fetch"))
     db.session.execute(RoundupDonor.__table__.delete().where(RoundupDonor.email == email))
     roundups = update(Roundup).where(Roundup.donor_email == email)
