@@ -9,7 +9,7 @@ from app.audit import record_action
 from app.auth.access import current_user, ensure_organization, require_roles
 from app.extensions import db
 from campaigns import services as campaigns
-from donations.services import accounts
+from donations.services import accounts, payouts
 
 bp = Blueprint("stripe_accounts", __name__, url_prefix="/api/v1",
                description="Organizations' own Stripe accounts: their gifts are charged there.")
@@ -34,6 +34,55 @@ class LinkIn(ma.Schema):
 class LinkOut(ma.Schema):
     url = fields.String(metadata={"description": "Stripe's onboarding, single use"})
     expires_at = fields.Integer(metadata={"description": "Unix time; a few minutes"})
+
+
+class PayoutLineOut(ma.Schema):
+    balance_transaction = fields.String()
+    kind = fields.String(metadata={"description": "gift, refund, dispute, fee or other"})
+    type = fields.String(metadata={"description": "Stripe's balance transaction type"})
+    amount_cents = fields.Integer()
+    fee_cents = fields.Integer(metadata={"description": "Stripe's fee on this line"})
+    net_cents = fields.Integer()
+    created_on = fields.Date()
+    source = fields.String(allow_none=True)
+    donation_id = fields.Integer(allow_none=True)
+    donor = fields.String(allow_none=True, metadata={"description": "none for an anonymous gift"})
+    campaign = fields.String(allow_none=True)
+    receipts = fields.List(fields.String(), metadata={"description": "numbers of the receipts of the gift"})
+
+
+class PayoutOut(ma.Schema):
+    id = fields.String()
+    amount_cents = fields.Integer(metadata={"description": "what reached the organization's bank"})
+    currency = fields.String()
+    status = fields.String()
+    arrival_on = fields.Date()
+    created_on = fields.Date()
+    gifts_cents = fields.Integer()
+    fees_cents = fields.Integer()
+    refunds_cents = fields.Integer()
+    disputes_cents = fields.Integer()
+    other_cents = fields.Integer()
+    net_cents = fields.Integer(metadata={"description": "sum of the lines' net amounts"})
+    ties = fields.Boolean(metadata={"description": "net_cents equals amount_cents"})
+    unmatched = fields.Integer(metadata={"description": "lines of no gift of ours"})
+    lines = fields.List(fields.Nested(PayoutLineOut))
+
+
+class PayoutsArgs(ma.Schema):
+    limit = fields.Integer(load_default=20, validate=validate.Range(min=1, max=payouts.MAX_PAYOUTS))
+
+
+@bp.route("/organizations/<slug>/payouts", methods=["GET"])
+@require_roles("admin", "finance")
+@bp.arguments(PayoutsArgs, location="query")
+@bp.response(200, PayoutOut(many=True))
+def list_payouts(args, slug):
+    """Stripe's payouts to the organization's bank, newest first, each line matched to its gift and the
+    gift's receipts; the lines' net amounts add up to the payout (`ties`)."""
+    organization = campaigns.get_organization(slug)
+    ensure_organization(current_user(), organization.id)
+    return payouts.payouts(organization, limit=args["limit"])
 
 
 @bp.route("/organizations/<slug>/stripe-account", methods=["POST"])

@@ -14,6 +14,11 @@ gift_succeeded = _signals.signal("gift-succeeded")
 # left of the gift after it). A receipt for it is cancelled, and reissued for the remainder if any.
 gift_refunded = _signals.signal("gift-refunded")
 
+# A question, not news: sender the Organization; kwargs: donation_ids. The receipts package answers
+# {donation id: ["YYYY-NNNNNN", ...]}, the numbers of the receipts (not cancelled) covering those gifts,
+# so that a payout's lines name the receipts of their gifts (donations.services.payouts).
+receipts_of_gifts = _signals.signal("receipts-of-gifts")
+
 # sender: the round-up Settlement (a merchant's monthly statement), just marked paid: the money of all
 # its lines has arrived (each line also sent `settlement_line_paid` when it was paid). The merchant's
 # own top-up (`match_cents`, split on the statement's lines) is a company gift

@@ -1,7 +1,11 @@
 """Receivers of the lower packages' signals. Each runs in the sender's transaction and only writes a
 row of the issuing queue; the job issues the receipt after that transaction has committed."""
 from campaigns.signals import campaign_failed, campaign_succeeded, partner_payment_recorded, partner_siren_recorded
-from donations.signals import gift_refunded, gift_succeeded, settlement_line_paid, settlement_paid
+from sqlalchemy import select
+
+from app.extensions import db
+from donations.signals import gift_refunded, gift_succeeded, receipts_of_gifts, settlement_line_paid, settlement_paid
+from receipts.models import Receipt, ReceiptGift, ReceiptStatus
 from receipts.services import queue
 
 
@@ -39,6 +43,17 @@ def on_campaign_failed(campaign, **_):
     queue.drop_campaign(campaign)
 
 
+def on_receipts_of_gifts(organization, donation_ids=(), **_):
+    """The answer to donations' question (reads only): the issued receipts covering these gifts."""
+    numbers = {}
+    for donation_id, number in db.session.execute(
+            select(ReceiptGift.donation_id, Receipt.number).join(Receipt, Receipt.id == ReceiptGift.receipt_id)
+            .where(Receipt.organization_id == organization.id, Receipt.status == ReceiptStatus.issued,
+                   ReceiptGift.donation_id.in_(list(donation_ids))).order_by(Receipt.number)):
+        numbers.setdefault(donation_id, []).append(number)
+    return numbers
+
+
 def connect() -> None:
     """Connect every receiver. The signals are process-wide: connecting again (one app per test)
     changes nothing, and weak=False keeps the receivers whatever the caller holds."""
@@ -50,3 +65,4 @@ def connect() -> None:
     settlement_paid.connect(on_settlement_paid, weak=False)
     campaign_succeeded.connect(on_campaign_succeeded, weak=False)
     campaign_failed.connect(on_campaign_failed, weak=False)
+    receipts_of_gifts.connect(on_receipts_of_gifts, weak=False)
