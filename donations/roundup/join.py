@@ -2,9 +2,9 @@
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 
 from app.errors import Conflict, InvalidInput
-from app.extensions import csrf, db
+from app.extensions import api, csrf, db
 from app.identifiers import format_siret
-from donations.roundup import applications  # noqa: F401  (its tables, for create_all)
+from donations.roundup import applications, applications_api  # noqa: F401  (applications: its tables, for create_all)
 from donations.roundup.forms import ApplicationForm, Shares
 from donations.roundup.services.applications import (
     live_beneficiaries,
@@ -63,5 +63,6 @@ def share(basis_points):
 
 def init_app(app):
     app.register_blueprint(bp)
+    api.register_blueprint(applications_api.bp)
     app.add_template_filter(format_siret, "siret")
     app.add_template_filter(share, "share")

@@ -21,13 +21,13 @@ def mails_to(app, address):
     return found
 
 
-def an_application(app, email_address, organization="epicerie", name="Boulangerie des Blagis"):
+def an_application(app, email_address, organization="epicerie", name="Boulangerie des Blagis", siret=VALID_SIRET):
     from campaigns.services import get_organization
     from donations.roundup.services.applications import submit_application
 
     with app.app_context():
         application = submit_application(
-            siret=VALID_SIRET, charter_text="La charte.", name=name, address_line1="12 rue des Blagis",
+            siret=siret, charter_text="La charte.", name=name, address_line1="12 rue des Blagis",
             postal_code="92330", city="Sceaux", contact_name="Claire Martin", contact_email=email_address,
             contact_phone="0146600000", rounding_step_cents=50, round_exact_baskets=True, top_ups_cents=[100],
             max_roundup_cents=300,
