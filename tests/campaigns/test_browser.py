@@ -1,4 +1,6 @@
 """A visitor in headless Chromium, on a phone-sized screen, browses the demo campaigns."""
+import re
+
 import pytest
 
 from app.extensions import db
@@ -41,9 +43,18 @@ def test_a_visitor_finds_a_campaign_and_sees_its_progress_tiers_and_partners(dem
     raised = page.locator(".raised").inner_text().replace("\u202f", " ").replace("\xa0", " ")
     assert raised == "2 500,00 € collectés sur un objectif de 15 000,00 € (16 %)"
     assert page.locator(".progress-partners").bounding_box()["width"] > 0
-    tiers = page.locator(".tier h3").all_inner_texts()
-    assert tiers == ["Merci sur notre page", "Panier de saison", "Tournée avec l'équipe"]
-    assert "40 disponibles sur 40" in page.locator(".tier").nth(1).inner_text()
+    # Each reward sits in the form beside the amount it needs, with its description and what is left; each
+    # amount says which reward it reaches.
+    rewards = page.locator(".tier-choice")
+    assert [plain(text) for text in rewards.locator("label").all_inner_texts()] == [
+        "dès 10,00 € : Merci sur notre page", "dès 50,00 € : Panier de saison", "dès 150,00 € : Tournée avec l'équipe"]
+    assert plain(rewards.nth(1).locator(".hint").inner_text()) == (
+        "Un panier de légumes des maraîchers partenaires. · 40 disponibles sur 40")
+    amounts = [plain(text) for text in page.locator(".preset").all_inner_texts()]
+    assert amounts == ["10,00 € contrepartie : Merci sur notre page",
+                       "25,00 € contrepartie : Merci sur notre page",
+                       "50,00 € contrepartie : Panier de saison",
+                       "100,00 € contrepartie : Panier de saison", "Autre montant"]
     partners = page.locator(".partners strong").all_inner_texts()
     assert set(partners) == {"Ville de Sceaux", "La Poste", "Banque coopérative de Sceaux"}
     assert "Le triporteur est commandé" in page.locator("#actualites + article, .news h3").first.inner_text()
@@ -52,15 +63,59 @@ def test_a_visitor_finds_a_campaign_and_sees_its_progress_tiers_and_partners(dem
     assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
 
 
+def plain(text):
+    """Text as a reader sees it: no-break spaces as spaces, runs of white space as one."""
+    return " ".join(text.replace("\u202f", " ").replace("\xa0", " ").split())
+
+
 @pytest.mark.browser
-def test_on_a_phone_the_donate_button_is_in_the_first_screen_and_leads_to_the_form(live_server, page, build):
+def test_on_a_phone_the_amounts_and_the_donate_button_are_in_the_first_screen(app, live_server, page, build):
     from playwright.sync_api import expect
 
-    build.campaign(slug="ruches", title="Des ruches au parc")
+    campaign_id = build.campaign(
+        slug="ruches", title="Des ruches au parc, pour apprendre aux enfants du quartier à connaître les abeilles",
+        summary="Trois ruches pédagogiques près du parc de Sceaux, des ateliers pour les écoles et une récolte "
+                "partagée entre les familles du quartier.",
+        tiers=[{"title": "Pot de miel", "description": "Un pot de 250 g de la première récolte.",
+                "min_amount_cents": 3000}])
+    with app.app_context():
+        from campaigns import services
+
+        services.add_wall_entry(campaign_id, 1, "Camille", "Bravo")
+        db.session.commit()
     page.goto(f"{live_server}/campagnes/ruches")
-    button = page.get_by_role("link", name="Faire un don")
+    screen = page.viewport_size["height"]
+    button = page.locator(".donate-jump").get_by_role("link", name="Faire un don")
     expect(button).to_be_visible()
-    box = button.bounding_box()
-    assert box["y"] + box["height"] <= page.viewport_size["height"]  # in the first screen, without scrolling
+    bar = button.bounding_box()
+    assert bar["y"] + bar["height"] <= screen  # in the first screen, without scrolling
+    # The amounts are in the first screen too, above the button that stays at the bottom.
+    for name in ("10,00 €", "25,00 €", "50,00 €", "100,00 €"):
+        amount = page.get_by_role("radio", name=re.compile(name)).bounding_box()
+        assert amount["y"] + amount["height"] <= bar["y"], name
+    # The reward sits beside the amount it needs; choosing it raises a smaller amount to that minimum.
+    page.get_by_role("radio", name=re.compile("^dès .*Pot de miel")).check()
+    expect(page.locator("#don-montant")).to_have_value("30")
+    expect(page.get_by_role("radio", name="Autre montant")).to_be_checked()
+    # The donor wall comes after the form, the project's text too.
+    form_bottom = page.locator("#don").bounding_box()
+    wall = page.get_by_role("heading", name="Ils soutiennent le projet").bounding_box()
+    assert wall["y"] > form_bottom["y"] + form_bottom["height"]
+    # Going through the form with the keyboard, no field is ever hidden under the button.
+    page.evaluate("window.scrollTo(0, 0)")
+    page.locator("#don-montant").focus()
+    under = []
+    for _ in range(30):
+        page.keyboard.press("Tab")
+        field = page.evaluate("""() => { const e = document.activeElement, r = e.getBoundingClientRect();
+            return {name: e.name || e.id, inForm: !!e.closest('#donation-form'), top: r.top, bottom: r.bottom}; }""")
+        if not field["inForm"]:
+            break
+        bar = button.bounding_box()
+        if field["bottom"] > bar["y"] and field["top"] < bar["y"] + bar["height"]:
+            under.append(field["name"])
+    assert field["inForm"] is False and under == []
+    # Lower in the page, the button leads back to the form.
+    page.get_by_role("heading", name="Ils soutiennent le projet").scroll_into_view_if_needed()
     button.click()
     expect(page.locator("#don")).to_be_in_viewport()
