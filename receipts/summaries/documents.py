@@ -50,6 +50,7 @@ def partner_summary_data(summary):
         "company_cents": summary.company_cents, "partner_cents": summary.partner_cents,
         "matched_gifts": summary.matched_gifts, "citizens_cents": summary.citizens_cents,
         "donors_reached": summary.donors, "campaign_count": len(summary.campaigns),
+        **_pledge_data(summary),
         "leverage": _leverage_data(leverage),
         "campaigns": [_supported_data(line) for line in summary.campaigns],
     }
@@ -75,10 +76,17 @@ def _supported_data(line):
         "online_cents": line.online_cents, "offline_cents": line.offline_cents, "roundup_cents": line.roundup_cents,
         "citizens_cents": line.citizens_cents, "others_cents": line.others_cents, "donors": line.donors,
         "leverage": _leverage_data(line.leverage),
+        **_pledge_data(line),
     }
 
 
-CSV_AMOUNTS = ("partner", "matched", "granted", "company", "citizens", "online", "offline", "roundup", "others")
+def _pledge_data(item):
+    return {"pledged_cents": item.pledged_cents, "pledge_used_cents": item.pledge_used_cents,
+            "pledge_left_cents": item.pledge_left_cents}
+
+
+CSV_AMOUNTS = ("partner", "matched", "granted", "company", "citizens", "online", "offline", "roundup", "others",
+               "pledged", "pledge_used", "pledge_left")
 
 
 def partner_summary_csv(summary) -> bytes:

@@ -41,6 +41,9 @@ class SupportedCampaignOut(ma.Schema):
     others_cents = ma.fields.Integer()
     donors = ma.fields.Integer()
     leverage = ma.fields.Nested(LeverageOut)
+    pledged_cents = ma.fields.Integer(metadata={"description": "the caps of the partner's match pledges on the campaign"})
+    pledge_used_cents = ma.fields.Integer(metadata={"description": "what those pledges have matched, as of now"})
+    pledge_left_cents = ma.fields.Integer(metadata={"description": "what they may still match"})
 
 
 class PartnerRefOut(ma.Schema):
@@ -66,6 +69,9 @@ class PartnerSummaryOut(ma.Schema):
     donors_reached = ma.fields.Integer()
     campaign_count = ma.fields.Integer()
     leverage = ma.fields.Nested(LeverageOut)
+    pledged_cents = ma.fields.Integer()
+    pledge_used_cents = ma.fields.Integer()
+    pledge_left_cents = ma.fields.Integer()
     campaigns = ma.fields.List(ma.fields.Nested(SupportedCampaignOut))
 
 

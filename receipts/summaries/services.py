@@ -94,6 +94,14 @@ class SupportedCampaign:
     # Other partners' matches and grants, and other companies' patronage, on the same campaign.
     others_cents: int = 0
     donors: int = 0
+    # The partner's match pledges on the campaign made before the period's end: their caps, and what
+    # they have matched and may still match as of now (stored on each pledge).
+    pledged_cents: int = 0
+    pledge_used_cents: int = 0
+
+    @property
+    def pledge_left_cents(self):
+        return max(0, self.pledged_cents - self.pledge_used_cents)
 
     @property
     def partner_cents(self):
@@ -137,6 +145,18 @@ class PartnerSummary:
     @property
     def matched_gifts(self):
         return self._sum("matched_gifts")
+
+    @property
+    def pledged_cents(self):
+        return self._sum("pledged_cents")
+
+    @property
+    def pledge_used_cents(self):
+        return self._sum("pledge_used_cents")
+
+    @property
+    def pledge_left_cents(self):
+        return self._sum("pledge_left_cents")
 
     @property
     def partner_cents(self):
@@ -188,10 +208,26 @@ def _in_period(statement, period):
     return statement
 
 
+def _pledges_in_period(partner_id, period):
+    """{campaign id: (pledged, used)} of the partner's pledges made before the period's end, on
+    campaigns that had not ended before its start."""
+    low, high = period.bounds()
+    statement = (select(MatchPledge.campaign_id, cast(func.sum(MatchPledge.total_cap_cents), BigInteger),
+                        cast(func.sum(MatchPledge.matched_cents), BigInteger))
+                 .join(Campaign, Campaign.id == MatchPledge.campaign_id)
+                 .where(MatchPledge.partner_id == partner_id).group_by(MatchPledge.campaign_id))
+    if high is not None:
+        statement = statement.where(MatchPledge.created_at < high)
+    if low is not None:
+        statement = statement.where(Campaign.ends_at >= low)
+    return {campaign_id: (pledged, used) for campaign_id, pledged, used in db.session.execute(statement)}
+
+
 def partner_summary(partner_slug, period: Period) -> PartnerSummary:
     """The campaigns a partner funded in the period (matches, grants, patronage, even if later
-    reversed: a failed campaign stays in the report with its outcome), the citizens' money given
-    to those campaigns in the same period, and the distinct donors reached."""
+    reversed: a failed campaign stays in the report with its outcome) or pledged to (even with nothing
+    matched yet), the citizens' money given to those campaigns in the same period, and the distinct
+    donors reached."""
     partner = get_partner(partner_slug)
     own = _in_period(
         select(Contribution.campaign_id,
@@ -201,11 +237,12 @@ def partner_summary(partner_slug, period: Period) -> PartnerSummary:
         .where(Contribution.partner_id == partner.id, Contribution.source.in_(PARTNER_SOURCES))
         .group_by(Contribution.campaign_id), period)
     rows = {row.campaign_id: row for row in db.session.execute(own)}
+    pledges = _pledges_in_period(partner.id, period)
     summary = PartnerSummary(partner=partner, period=period)
-    if not rows:
+    if not rows and not pledges:
         return summary
 
-    supported = list(rows)
+    supported = list(set(rows) | set(pledges))
     around = _in_period(
         select(Contribution.campaign_id,
                _net_of(S.online).label("online"), _net_of(S.offline).label("offline"),
@@ -217,12 +254,16 @@ def partner_summary(partner_slug, period: Period) -> PartnerSummary:
     campaigns = db.session.scalars(select(Campaign).where(Campaign.id.in_(supported))).all()
 
     for campaign in campaigns:
-        mine, beside = rows[campaign.id], around_rows[campaign.id]
-        line = SupportedCampaign(
-            campaign=campaign, matched_cents=mine.matched, granted_cents=mine.granted, company_cents=mine.company,
-            matched_gifts=mine.gifts, online_cents=beside.online, offline_cents=beside.offline,
-            roundup_cents=beside.roundup, donors=beside.donors)
-        line.others_cents = beside.partners - line.partner_cents
+        line = SupportedCampaign(campaign=campaign)
+        mine, beside = rows.get(campaign.id), around_rows.get(campaign.id)
+        if mine is not None:
+            line.matched_cents, line.granted_cents, line.company_cents = mine.matched, mine.granted, mine.company
+            line.matched_gifts = mine.gifts
+        if beside is not None:
+            line.online_cents, line.offline_cents, line.roundup_cents = beside.online, beside.offline, beside.roundup
+            line.donors = beside.donors
+            line.others_cents = beside.partners - line.partner_cents
+        line.pledged_cents, line.pledge_used_cents = pledges.get(campaign.id, (0, 0))
         summary.campaigns.append(line)
     summary.campaigns.sort(key=lambda line: (-line.partner_cents, line.campaign.title, line.campaign.id))
 
