@@ -8,7 +8,7 @@ import enum
 import secrets
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint, func
+from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint, false, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -94,6 +94,9 @@ class Donation(db.Model):
     reward_tier_id: Mapped[int | None] = mapped_column(ForeignKey("reward_tiers.id"), index=True)
     tier_fair_value_cents: Mapped[int] = mapped_column(BigInteger, default=0)
     anonymous: Mapped[bool] = mapped_column(default=False)
+    # The donor ticked "send me news of this project" (unticked by default); the signed unsubscribe
+    # link of each news email withdraws it (donations.services.news_mail).
+    news_consent: Mapped[bool] = mapped_column(default=False, server_default=false())
     public_message: Mapped[str] = mapped_column(Text, default="")
     receipt_choice: Mapped[ReceiptChoice] = mapped_column(enum_column(ReceiptChoice, 20),
                                                           default=ReceiptChoice.per_gift)

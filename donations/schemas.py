@@ -30,6 +30,8 @@ class GiftIn(DonorIn):
     amount_cents = Cents(required=True)
     reward_tier_id = Id(allow_none=True)
     monthly = fields.Boolean(load_default=False)
+    news_consent = fields.Boolean(load_default=False, metadata={
+        "description": "the donor agrees to receive the project's news by email (withdrawn by each email's link)"})
 
 
 class GiftStartedOut(ma.Schema):

@@ -90,7 +90,7 @@ def request_fingerprint(**request) -> str:
 
 def start_gift(campaign_slug, *, amount_cents, donor_type=DonorType.individual, receipt_choice=ReceiptChoice.per_gift,
                reward_tier_id=None, anonymous=False, public_message="", monthly=False, idempotency_key=None,
-               **donor_values) -> tuple[Donation, bool]:
+               news_consent=False, **donor_values) -> tuple[Donation, bool]:
     """Create the pending gift and its Stripe customer and SetupIntent.
 
     Returns (gift, created). A retry with the same idempotency key returns the first gift and
@@ -117,6 +117,7 @@ def start_gift(campaign_slug, *, amount_cents, donor_type=DonorType.individual, 
 
     donation = Donation(campaign_id=campaign.id, organization_id=campaign.organization_id, amount_cents=amount_cents,
                         donor_type=donor_type, receipt_choice=receipt_choice, anonymous=bool(anonymous),
+                        news_consent=bool(news_consent),
                         public_message=(public_message or "").strip(), monthly=bool(monthly),
                         reward_tier_id=tier.id if tier else None,
                         tier_fair_value_cents=tier.fair_value_cents if tier else 0,

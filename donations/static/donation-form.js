@@ -143,20 +143,8 @@
     if (free) { free.checked = true; }
     refresh();
   });
-  // A reward needs its minimum gift: choosing one raises a smaller amount to that minimum (and checks
-  // the amount's button when there is one), so the donor never meets the refusal on submitting.
-  function setAmount(cents) {
-    amountInput.value = cents % 100 ? (cents / 100).toFixed(2).replace(".", ",") : String(cents / 100);
-    var preset = form.querySelector("input[name='preset'][value='" + cents + "']") ||
-      form.querySelector("input[name='preset'][value='free']");
-    if (preset) { preset.checked = true; }
-  }
   form.querySelectorAll("input[name='reward_tier_id']").forEach(function (radio) {
-    radio.addEventListener("change", function () {
-      var minimum = parseInt(radio.dataset.min || "0", 10), cents = amountCents();
-      if (radio.value && minimum && (cents === null || cents < minimum)) { setAmount(minimum); }
-      refresh();
-    });
+    radio.addEventListener("change", refresh);
   });
   form.querySelectorAll("input[name='donor_type'], input[name='receipt_choice']").forEach(function (radio) {
     radio.addEventListener("change", function () {
@@ -191,6 +179,7 @@
       String(Date.now()) + Math.random());
     var gift = {amount_cents: cents, donor_type: checked("donor_type"), receipt_choice: checked("receipt_choice") ||
       value("receipt_choice"), monthly: form.elements.monthly.checked, anonymous: form.elements.anonymous.checked,
+      news_consent: !!(form.elements.news_consent && form.elements.news_consent.checked),
       public_message: value("public_message")};
     var tier = checked("reward_tier_id");
     if (tier) { gift.reward_tier_id = parseInt(tier, 10); }

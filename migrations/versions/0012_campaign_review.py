@@ -1,5 +1,5 @@
 """Campaigns submitted for review: the `submitted` state, when it was submitted, and the town's reason
-when it sent a campaign back to its holder
+when it sent a campaign back to its holder; a gift's consent to receive the project's news
 
 Revision ID: 0012
 Revises: 0011
@@ -32,9 +32,13 @@ def upgrade():
         batch_op.add_column(sa.Column('return_reason', sa.Text(), nullable=True))
         batch_op.drop_constraint(batch_op.f('ck_campaigns_campaignstatus'), type_='check')
         batch_op.create_check_constraint(batch_op.f('ck_campaigns_campaignstatus'), _status_check(STATUSES))
+    with op.batch_alter_table('donations', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('news_consent', sa.Boolean(), server_default=sa.false(), nullable=False))
 
 
 def downgrade():
+    with op.batch_alter_table('donations', schema=None) as batch_op:
+        batch_op.drop_column('news_consent')
     # A campaign under review goes back to its holder's drafts: the old lifecycle has no such state.
     op.execute("UPDATE campaigns SET status = 'draft' WHERE status = 'submitted'")
     with op.batch_alter_table('campaigns', schema=None) as batch_op:
