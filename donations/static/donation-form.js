@@ -143,8 +143,20 @@
     if (free) { free.checked = true; }
     refresh();
   });
+  // A reward needs its minimum gift: choosing one raises a smaller amount to that minimum (and checks
+  // the amount's button when there is one), so the donor never meets the refusal on submitting.
+  function setAmount(cents) {
+    amountInput.value = cents % 100 ? (cents / 100).toFixed(2).replace(".", ",") : String(cents / 100);
+    var preset = form.querySelector("input[name='preset'][value='" + cents + "']") ||
+      form.querySelector("input[name='preset'][value='free']");
+    if (preset) { preset.checked = true; }
+  }
   form.querySelectorAll("input[name='reward_tier_id']").forEach(function (radio) {
-    radio.addEventListener("change", refresh);
+    radio.addEventListener("change", function () {
+      var minimum = parseInt(radio.dataset.min || "0", 10), cents = amountCents();
+      if (radio.value && minimum && (cents === null || cents < minimum)) { setAmount(minimum); }
+      refresh();
+    });
   });
   form.querySelectorAll("input[name='donor_type'], input[name='receipt_choice']").forEach(function (radio) {
     radio.addEventListener("change", function () {
