@@ -1,10 +1,11 @@
 """The public page "Devenir commerçant solidaire" (/devenir-commercant): a shop applies, the town decides."""
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 
+from app.demo import register_loader
 from app.errors import Conflict, InvalidInput
 from app.extensions import api, csrf, db
 from app.identifiers import format_siret
-from donations.roundup import applications, applications_api  # noqa: F401  (applications: its tables, for create_all)
+from donations.roundup import applications, applications_api, join_demo  # noqa: F401  (applications: its tables, for create_all)
 from donations.roundup.forms import ApplicationForm, Shares
 from donations.roundup.services.applications import (
     live_beneficiaries,
@@ -64,5 +65,6 @@ def share(basis_points):
 def init_app(app):
     app.register_blueprint(bp)
     api.register_blueprint(applications_api.bp)
+    register_loader(app, 45, join_demo.load)  # after the demo merchants (40)
     app.add_template_filter(format_siret, "siret")
     app.add_template_filter(share, "share")
