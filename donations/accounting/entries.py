@@ -177,7 +177,8 @@ def statement_entries(organization, start: date, end: date) -> list[Entry]:
     for (day, settlement_id), (roundups, match) in transfers.items():
         settlement, merchant = about[(day, settlement_id)]
         label = f"Arrondi {merchant.name} {settlement.month_label}"[:200]
-        lines = [Line(BANK, label, debit_cents=roundups + match, auxiliary=(f"M{merchant.id:05d}", merchant.name[:200]))]
+        auxiliary = (f"M{merchant.id:05d}", merchant.name[:200])
+        lines = [Line(BANK, label, debit_cents=roundups + match, auxiliary=auxiliary)]
         if roundups:
             lines.append(Line(GIFTS, f"{label} - arrondis des clients"[:200], credit_cents=roundups))
         if match:
