@@ -195,6 +195,8 @@ def defaults():
         "RATELIMIT_SIGN_IN": os.environ.get("RATELIMIT_SIGN_IN", "10 per minute;50 per hour"),
         "RATELIMIT_PASSWORD_RESET": os.environ.get("RATELIMIT_PASSWORD_RESET", "5 per minute;20 per hour"),
         "RATELIMIT_MERCHANT_SIGN_IN": os.environ.get("RATELIMIT_MERCHANT_SIGN_IN", "10 per minute;50 per hour"),
+        # The public merchant application (/devenir-commercant): a form sent in a loop fills the town's queue.
+        "RATELIMIT_MERCHANT_APPLICATION": os.environ.get("RATELIMIT_MERCHANT_APPLICATION", "5 per minute;20 per hour"),
         "RATELIMIT_GIFT_START": os.environ.get("RATELIMIT_GIFT_START", "10 per minute;60 per hour"),
         # Asking for a donor space sign-in link (each address also gets at most 5 links an hour).
         "RATELIMIT_DONOR_LINK": os.environ.get("RATELIMIT_DONOR_LINK", "5 per minute;20 per hour"),

@@ -26,6 +26,7 @@ LIMITED_ENDPOINTS = {
     "donations.start_gift": "RATELIMIT_GIFT_START",
     "donations.confirm_gift": "RATELIMIT_GIFT_CONFIRM",
     "donor_space.start": "RATELIMIT_DONOR_LINK",
+    "join.apply": "RATELIMIT_MERCHANT_APPLICATION",
 }
 # Endpoints that check the key failures themselves, only when the key is not known live
 # (donations/roundup/access.py, the checkout's hot path).

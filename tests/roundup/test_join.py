@@ -119,3 +119,17 @@ def test_only_the_territorys_live_beneficiaries_are_offered_and_accepted(app, cl
     with app.app_context():
         application = db.session.scalar(select(MerchantApplication))
         assert [row.organization_id for row in application.beneficiaries] == [epicerie]
+
+
+def test_the_application_form_is_rate_limited_per_address(app, base_config, actors):
+    from app import create_app
+
+    actors.organization("epicerie")
+    actors.organization("jardin")
+    limited = create_app({**base_config, "RATELIMIT_ENABLED": True, "RATELIMIT_MERCHANT_APPLICATION": "2 per minute"})
+    client = limited.test_client()
+    wrong = application_form(client, _ids(app), siret="1")
+    assert [client.post("/devenir-commercant", data=wrong).status_code for _ in range(2)] == [400, 400]
+    refused = client.post("/devenir-commercant", data=wrong)
+    assert refused.status_code == 429 and "Trop de tentatives" in refused.text
+    assert client.get("/devenir-commercant").status_code == 200  # the page itself is not limited
