@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from app.errors import InvalidInput, NotFound
 from app.extensions import db
-from donations.gateway import call_stripe, object_id, stripe_client
+from donations.gateway import call_stripe, object_id, on_account, stripe_client
 from donations.models import Donation
 from donations.services.monthly import cancel_monthly
 
@@ -75,14 +75,16 @@ def change_monthly_amount(email: str, public_id: str, amount_cents) -> Donation:
     metadata = {"donation": first.public_id, "campaign": first.campaign.slug}
     # One plan per (gift, amount): a retried change reuses it rather than making another.
     key = f"solidaire-gift-{first.public_id}-amount-{amount_cents}"
+    account = first.stripe_account_id  # the subscription lives on the organization's connected account
     with call_stripe("changing the monthly gift"):
-        subscription = client.v1.subscriptions.retrieve(first.stripe_subscription_id)
+        subscription = client.v1.subscriptions.retrieve(first.stripe_subscription_id, options=on_account(account))
         item = subscription["items"]["data"][0]
         plan = client.v1.plans.create(params={"amount": amount_cents, "currency": "eur", "interval": "month",
                                               "product": object_id(item["plan"]["product"]), "metadata": metadata},
-                                      options={"idempotency_key": f"{key}-plan"})
+                                      options=on_account(account, idempotency_key=f"{key}-plan"))
         client.v1.subscriptions.update(first.stripe_subscription_id, params={
-            "items": [{"id": item["id"], "plan": plan.id}], "proration_behavior": "none"})
+            "items": [{"id": item["id"], "plan": plan.id}], "proration_behavior": "none"},
+            options=on_account(account))
     first.monthly_amount_cents = amount_cents
     db.session.flush()
     return first

@@ -31,7 +31,10 @@ class Donors(Gifts):
         assert started.status_code == 201, started.json
         setup_id = started.json["client_secret"].split("_secret_")[0]
         browser = stripe.StripeClient("sk_test_browser", base_addresses={"api": self.localstripe})
-        card = browser.v1.setup_intents.confirm(setup_id, params={"payment_method": "pm_card_visa"}).payment_method
+        with self.app.app_context():  # Stripe.js acts on the organization's account, as the page sets it up
+            account = get_donation(started.json["id"]).stripe_account_id
+        card = browser.v1.setup_intents.confirm(setup_id, params={"payment_method": "pm_card_visa"},
+                                                options={"stripe_account": account}).payment_method
         confirmed = self.client.post(f"/api/v1/donations/{started.json['id']}/confirm",
                                      json={"token": started.json["token"], "payment_method": card})
         assert confirmed.status_code == 200, confirmed.json
@@ -40,17 +43,18 @@ class Donors(Gifts):
             return get_donation(started.json["id"]).public_id
 
     def subscription(self, public_id):
-        """The gift's subscription as localstripe has it."""
+        """The gift's subscription as localstripe has it (on the organization's connected account)."""
         from sqlalchemy import select
 
         from app.extensions import db
         from donations.models import Donation
 
         with self.app.app_context():
-            subscription_id = db.session.scalar(select(Donation.stripe_subscription_id)
-                                                .where(Donation.public_id == public_id))
+            subscription_id, account = db.session.execute(
+                select(Donation.stripe_subscription_id, Donation.stripe_account_id)
+                .where(Donation.public_id == public_id)).one()
         client = stripe.StripeClient("sk_test_x", base_addresses={"api": self.localstripe})
-        return client.v1.subscriptions.retrieve(subscription_id)
+        return client.v1.subscriptions.retrieve(subscription_id, options={"stripe_account": account})
 
     def mails_to(self, address):
         outbox = Path(self.app.config["OUTBOX_DIR"])
