@@ -81,6 +81,9 @@ def test_a_shop_applies_is_approved_signs_in_and_records_its_first_round_up(app,
     assert "rejoint l'arrondi" in page.locator(".flash").first.inner_text()
     check(page, "merchant")
     # The town can still change the shop's rule, and issue it a key, from the same pages.
+    page.get_by_role("navigation", name="Menu de gestion").get_by_role("link", name="Commerçants", exact=True).click()
+    check(page, "merchants")
+    page.get_by_role("link", name="Boulangerie des Blagis").click()
     page.get_by_role("link", name="Modifier").click()
     check(page, "merchant form")
     page.get_by_label("Arrondi maximum par panier (en euros, facultatif)").fill("3")
