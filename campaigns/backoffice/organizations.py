@@ -74,7 +74,7 @@ def _edit_page(organization, form=None, invite=None, image_forms=None, status=20
         form.receipt_regime.data = organization.receipt_regime.value
     return render_template(
         "campaigns/backoffice/organization_form.html", form=form, organization=organization,
-        invite=invite or OrganizationInviteForm(formdata=None),
+        invite=invite or OrganizationInviteForm(formdata=None, prefix="invite"),
         image_forms=image_forms or {kind: ImageForm(formdata=None, prefix=kind) for kind in IMAGE_KINDS},
         image_labels=IMAGE_LABELS, staff=staff_list(organization_id=organization.id),
         max_image_kb=current_app.config["ORGANIZATION_IMAGE_MAX_BYTES"] // 1024), status
@@ -154,7 +154,7 @@ def image(slug, kind):
 def invite(slug):
     organization = services.get_organization(slug)
     csrf.protect()
-    form = OrganizationInviteForm()
+    form = OrganizationInviteForm(prefix="invite")
     if form.validate() and invite_from_form(form, form.role.data, invited_by=current_user(),
                                             organization_id=organization.id):
         db.session.commit()

@@ -66,7 +66,7 @@ def _edit_page(partner, form=None, invite=None, status=200):
     if form is None:
         form = PartnerForm(formdata=None, obj=partner)
     return render_template("campaigns/backoffice/partner_form.html", form=form, partner=partner,
-                           kinds=PARTNER_KIND_LABELS, invite=invite or InviteForm(formdata=None),
+                           kinds=PARTNER_KIND_LABELS, invite=invite or InviteForm(formdata=None, prefix="invite"),
                            staff=staff_list(partner_id=partner.id)), status
 
 
@@ -99,7 +99,7 @@ def edit(slug):
 def invite(slug):
     partner = services.get_partner(slug)
     csrf.protect()
-    form = InviteForm()
+    form = InviteForm(prefix="invite")
     if form.validate() and invite_from_form(form, Role.partner, invited_by=current_user(), partner_id=partner.id):
         db.session.commit()
         flash(f"Invitation envoyée à {form.email.data.strip().lower()}.", "success")

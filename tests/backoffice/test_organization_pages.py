@@ -115,12 +115,13 @@ def test_signature_upload_and_staff_invitation_from_the_organization_page(app, c
         assert services.get_organization(slug).signature_png is None
 
     invited = client.post(f"/gestion/associations/{slug}/equipe", data={
-        "csrf_token": token, "email": "tresorier@asso.example", "name": "Marc", "role": "finance"},
+        "invite-csrf_token": token, "invite-email": "tresorier@asso.example", "invite-name": "Marc",
+        "invite-role": "finance"},
         follow_redirects=True)
     assert "Invitation envoyée à tresorier@asso.example." in invited.text
     assert "Invité, sans mot de passe" in invited.text
     wrong_role = client.post(f"/gestion/associations/{slug}/equipe", data={
-        "csrf_token": token, "email": "x@asso.example", "role": "admin"})
+        "invite-csrf_token": token, "invite-email": "x@asso.example", "invite-role": "admin"})
     assert wrong_role.status_code == 400 and 'aria-invalid="true"' in wrong_role.text
     with app.app_context():
         user = db.session.scalar(select(User).where(User.email == "tresorier@asso.example"))

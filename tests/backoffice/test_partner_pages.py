@@ -50,7 +50,7 @@ def test_an_administrator_creates_a_partner_and_invites_its_user(app, client, ac
     client.post("/gestion/partenaires/banque-du-coin", data={
         "name": "Banque du Coin SA", "siren": "552120222", "legal_form": "SA", "csrf_token": token})
     invited = client.post("/gestion/partenaires/banque-du-coin/equipe", data={
-        "email": "mecenat@banque.example", "csrf_token": token}, follow_redirects=True)
+        "invite-email": "mecenat@banque.example", "invite-csrf_token": token}, follow_redirects=True)
     assert "Invitation envoyée à mecenat@banque.example." in invited.text
     with app.app_context():
         partner = services.get_partner("banque-du-coin")
