@@ -216,3 +216,41 @@ def test_merchant_pages_need_an_administrator(app, client, actors, shops):
     sign_in_as_latest(client, app, "admin")
     assert client.get("/gestion/commercants/inconnu").status_code == 404
     assert client.get("/gestion/commercants/demandes/999999").status_code == 404
+
+
+def test_an_administrator_marks_a_statement_received_per_organization(app, client, actors, shops):
+    from datetime import date
+
+    from donations.roundup.models import Settlement
+    from tests.roundup.conftest import at, record, settle
+
+    actors.organization("jardin")
+    headers = shops.merchant("boulangerie", beneficiaries=None)
+    shops.merchant("fleuriste", beneficiaries=[{"organization": "jardin", "share_basis_points": 10_000}])
+    assert record(client, headers, "T-1", 1_260, 40, occurred_at=at(2026, 10, 5)).status_code == 201
+    statement = settle(app, "boulangerie", date(2026, 10, 1))
+    page_path = f"/gestion/commercants/boulangerie/releves/{statement}"
+    actors.admin()
+    sign_in_as_latest(client, app, "admin")
+    assert f'href="{page_path}"' in client.get("/gestion/commercants/boulangerie").text
+    page = client.get(page_path).text
+    assert "Association epicerie" in page and "RF" in page and "attendu" in page
+    receive = f"{page_path}/epicerie/recu"
+    client.post(receive, data={"csrf_token": csrf_from(page), "day": "2026-11-05"})  # not confirmed
+    future = client.post(receive, data={"csrf_token": csrf_from(page), "day": "2099-01-01", "confirm": "1"},
+                         follow_redirects=True)
+    assert "Cette date n&#39;est pas possible" in future.text
+    with app.app_context():
+        assert db.session.get(Settlement, statement).status.value == "issued"
+    done = client.post(receive, data={"csrf_token": csrf_from(page), "day": "2026-11-05", "confirm": "1"},
+                       follow_redirects=True)
+    assert "marqué reçu le 05/11/2026" in done.text and "reçu le 05/11/2026" in done.text
+    with app.app_context():
+        assert db.session.get(Settlement, statement).status.value == "paid"
+    assert _log(app)[-1] == "statement.paid"
+    # Another merchant's address for this statement, an unknown organization: 404.
+    assert client.get(f"/gestion/commercants/fleuriste/releves/{statement}").status_code == 404
+    assert client.post(f"{page_path}/jardin/recu", data={"csrf_token": csrf_from(page), "day": "2026-11-05",
+                                                         "confirm": "1"}).status_code == 404
+    client.post("/deconnexion", data={"csrf_token": csrf_from(page)})
+    assert client.get(page_path).status_code == 302
