@@ -25,9 +25,9 @@ class AccountOut(ma.Schema):
 
 
 class LinkIn(ma.Schema):
-    return_url = fields.Url(validate=validate.Length(max=500), metadata={
+    return_url = fields.Url(schemes={"https", "http"}, validate=validate.Length(max=500), metadata={
         "description": "where Stripe sends the treasurer back (default: the service's back office)"})
-    refresh_url = fields.Url(validate=validate.Length(max=500), metadata={
+    refresh_url = fields.Url(schemes={"https", "http"}, validate=validate.Length(max=500), metadata={
         "description": "where an expired or used link leads (default: return_url)"})
 
 

@@ -47,6 +47,7 @@ def fuzzed(base_config, _schema):
     from campaigns import services as campaign_services
     from campaigns.models import PartnerKind, ReceiptRegime
     from donations.roundup import services as roundup_services
+    from tests.conftest import connect_organization
 
     _clock["started"] = time.monotonic()
     app = create_app(base_config)
@@ -56,6 +57,7 @@ def fuzzed(base_config, _schema):
             address_line1="1 rue Houdan", postal_code="92330", city="Sceaux", objet="Soutien aux habitants.",
             receipt_regime=ReceiptRegime.general_interest, signatory_name="Camille Petit",
             signatory_title="Présidente")
+        connect_organization(organization)  # its own Stripe account, so that its campaign may be published
         campaign_services.create_partner(slug="partenaire-fuzz", name="Partenaire fuzz", kind=PartnerKind.company,
                                          siren="442306718")
         now = utcnow()

@@ -115,3 +115,38 @@ def test_the_command_line_connects_an_organization(actors, runner, app):
     refreshed = runner.invoke(args=["stripe", "refresh-account", "asso-cli"])
     assert refreshed.exit_code == 0 and "updated; charges on, payouts on" in refreshed.output
     assert "existing account" in runner.invoke(args=["stripe", "connect-account", "asso-cli"]).output
+
+
+def test_an_administrator_creates_the_account_and_sends_the_treasurer_to_stripe_from_the_back_office(
+        client, actors, app, localstripe):
+    from tests.support import csrf_from, sign_in_as_latest
+
+    actors.organization("asso-page", payments=False)
+    actors.admin()
+    sign_in_as_latest(client, app, "admin")
+    listing = client.get("/gestion/versements")
+    assert listing.status_code == 200
+    assert "Association asso-page</a> — pas de compte Stripe" in " ".join(listing.text.split())
+    page = client.get("/gestion/versements?organisation=asso-page")
+    assert "ne peut ni publier de campagne ni recevoir de don en ligne" in page.text
+    token = csrf_from(page.text)
+    # The first button only asks; nothing is created until it is confirmed.
+    client.post("/gestion/versements/asso-page/compte", data={"csrf_token": token})
+    with app.app_context():
+        from campaigns.services import get_organization
+
+        assert get_organization("asso-page").stripe_account_id is None
+    done = client.post("/gestion/versements/asso-page/compte", data={"csrf_token": token, "confirm": "1"},
+                       follow_redirects=True)
+    assert "Le compte Stripe de l&#39;organisation est créé" in done.text and "pas encore acceptés" in done.text
+    onboarding = client.post("/gestion/versements/asso-page/inscription", data={"csrf_token": token})
+    assert onboarding.status_code == 302 and onboarding.headers["Location"].startswith(localstripe)
+    assert client.get("/gestion/versements?organisation=inconnue").status_code == 404
+
+    actors.organization("autre-page")
+    actors.user("finance", organization="autre-page")
+    sign_in_as_latest(client, app, "finance")
+    assert client.get("/gestion/versements?organisation=asso-page").status_code == 404
+    assert client.post("/gestion/versements/asso-page/compte",
+                       data={"csrf_token": csrf_from(client.get("/gestion/versements").text),
+                             "confirm": "1"}).status_code == 404

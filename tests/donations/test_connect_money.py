@@ -65,6 +65,7 @@ def test_a_gift_its_fee_refund_dispute_and_payout_are_the_organizations_own(givi
 
     # The treasurer refunds 5 €: on the organization's account.
     finance = actors.user("finance", organization="asso-jardin")
+    finance_email = f"finance{actors._count}@test.example"
     refund = giving.client.post(f"/api/v1/donations/{first_id}/refund", json={"amount_cents": 500}, headers=finance)
     assert refund.status_code == 200, refund.json
     assert [r.amount for r in platform.v1.refunds.list(params={"charge": charge.id}, options=on).data] == [500]
@@ -111,3 +112,26 @@ def test_a_gift_its_fee_refund_dispute_and_payout_are_the_organizations_own(givi
                              headers=actors.user("finance", organization="autre-asso")).status_code == 404
     assert giving.client.get("/api/v1/organizations/asso-jardin/payouts").status_code == 401
     assert giving.client.get("/api/v1/organizations/autre-asso/payouts", headers=actors.admin()).json == []
+
+    # The treasurer's page says the same, on a phone: the payout, what it holds, and that it ties.
+    from playwright.sync_api import expect
+
+    from tests.receipts.test_phone_widths import sideways, violations
+    from tests.support import sign_in_browser
+
+    sign_in_browser(page, served, finance_email)
+    page.goto(f"{served}/gestion/versements")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Versements Stripe")
+    summary = page.locator("table").first
+    expect(summary).to_contain_text("8,97")
+    expect(summary).to_contain_text("au centime près")
+    detail = page.locator(f"#{payout['id']}")
+    expect(detail.locator("tbody tr")).to_have_count(5)
+    expect(detail).to_contain_text("Remboursement")
+    expect(detail).to_contain_text("Litige")
+    assert violations(page) == []
+    page.set_viewport_size({"width": 320, "height": 800})
+    assert sideways(page) <= 0
+    assert page.goto(f"{served}/gestion/versements?organisation=autre-asso").status == 404
+    anonymous = giving.client.get("/gestion/versements")
+    assert anonymous.status_code == 302 and "/connexion" in anonymous.headers["Location"]
