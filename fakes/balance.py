@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from localstripe import resources, server
 from localstripe.errors import UserError
 
-from fakes.connect import Account, acting_as
+from fakes.connect import Account, acting_as, current_account
 
 # Stripe's published pricing for businesses in the EEA, from 10 April 2023: standard EEA cards 1.5 % +
 # 0.25 EUR per successful charge; a dispute costs 20 EUR (support.stripe.com, "Pricing updates for
@@ -51,6 +51,32 @@ def _transaction_init(original):
         if self.type == "charge" and self.amount > 0:
             self.fee = card_fee(self.amount)
             self.fee_details = _fee_details(self.fee, self.currency, "Stripe processing fees")
+            platform_share = _application_fee_of(self.source)
+            if platform_share:
+                self.fee += platform_share
+                self.fee_details.append({"amount": platform_share, "application": "ca_platform",
+                                         "currency": self.currency, "description": "Application fee",
+                                         "type": "application_fee"})
+    return init
+
+
+def _application_fee_of(charge_id):
+    charge = resources.store.get(f"charge:{charge_id}")
+    intent = charge and charge.payment_intent and resources.store.get(f"payment_intent:{charge.payment_intent}")
+    return getattr(intent, "application_fee_amount", None) or 0
+
+
+def _intent_init(original):
+    """PaymentIntents take `application_fee_amount` on a connected account (the platform's share of a
+    direct charge, added to the charge's balance transaction fee as Stripe does)."""
+    def init(self, *args, application_fee_amount=None, **kwargs):
+        fee = resources.try_convert_to_int(application_fee_amount)
+        if fee is not None and (not isinstance(fee, int) or fee < 0):
+            raise UserError(400, "Bad request")
+        if fee and not current_account.get():
+            raise UserError(400, "application_fee_amount is for a charge on a connected account")
+        original(self, *args, **kwargs)
+        self.application_fee_amount = fee
     return init
 
 
@@ -134,6 +160,7 @@ def _account(request):
 
 def install(app):
     resources.BalanceTransaction.__init__ = _transaction_init(resources.BalanceTransaction.__init__)
+    resources.PaymentIntent.__init__ = _intent_init(resources.PaymentIntent.__init__)
     resources.BalanceTransaction._api_list_all = _list_transactions(resources.BalanceTransaction._api_list_all)
     app.router.add_post("/_config/connect/accounts/{id}/payout", pay_out)
     app.router.add_post("/_config/connect/accounts/{id}/disputes", open_dispute)

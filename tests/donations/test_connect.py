@@ -150,3 +150,15 @@ def test_an_administrator_creates_the_account_and_sends_the_treasurer_to_stripe_
     assert client.post("/gestion/versements/asso-page/compte",
                        data={"csrf_token": csrf_from(client.get("/gestion/versements").text),
                              "confirm": "1"}).status_code == 404
+
+
+def test_the_platform_takes_its_configured_share_of_a_gift_as_an_application_fee(giving, app, localstripe):
+    app.config["STRIPE_APPLICATION_FEE_BPS"] = 200  # 2 %
+    slug = giving.campaign()
+    started = giving.give(slug)
+    gift = giving.donation(started["id"])
+    platform = stripe.StripeClient("sk_test_x", base_addresses={"api": localstripe})
+    on = {"stripe_account": gift.stripe_account_id}
+    assert platform.v1.payment_intents.retrieve(gift.stripe_payment_intent_id, options=on).application_fee_amount == 50
+    [line] = platform.v1.balance_transactions.list(options=on).data
+    assert line.fee == 63 + 50  # Stripe's fee and the platform's 2 %

@@ -145,3 +145,17 @@ def test_fees_refunds_disputes_and_payouts_on_the_account(platform, localstripe)
     assert platform.v1.balance_transactions.list(options=on(other)).data == []
     assert not [txn for txn in platform.v1.balance_transactions.list(params={"limit": 100}).data
                 if txn.source in {line.source.id for line in by_type["charge"]}]
+
+
+def test_an_application_fee_is_the_platforms_share_of_a_direct_charge(platform):
+    account = platform.v1.accounts.create(params={"type": "standard", "country": "FR"}).id
+    customer = platform.v1.customers.create(params={"email": "d@example.org"}, options=on(account))
+    intent = platform.v1.payment_intents.create(params={
+        "amount": 2500, "currency": "eur", "customer": customer.id, "payment_method": "pm_card_visa",
+        "confirm": True, "application_fee_amount": 50}, options=on(account))
+    assert intent.application_fee_amount == 50
+    [line] = platform.v1.balance_transactions.list(options=on(account)).data
+    assert line.fee == 63 + 50 and line.net == 2500 - 113
+    assert sorted((d.type, d.amount) for d in line.fee_details) == [("application_fee", 50), ("stripe_fee", 63)]
+    with pytest.raises(stripe.InvalidRequestError):  # only on a connected account
+        platform.v1.payment_intents.create(params={"amount": 2500, "currency": "eur", "application_fee_amount": 50})
