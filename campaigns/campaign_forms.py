@@ -106,7 +106,7 @@ class StretchGoalForm(Form):
 
 class CampaignForm(FlaskForm):
     organization = SelectField("Association", choices=[], validate_choice=False)
-    title = StringField("Titre", validators=[DataRequired(REFUSALS["title"]), Length(3, 200, REFUSALS["title"])])
+    title = StringField("Titre de la campagne", validators=[DataRequired(REFUSALS["title"]), Length(3, 200, REFUSALS["title"])])
     summary = TextAreaField("Résumé (affiché dans la liste)", validators=[Optional(), Length(max=500, message=REFUSALS["summary"])])
     description = TextAreaField("Description du projet (Markdown)", validators=[
         Optional(), Length(max=50_000, message=REFUSALS["description"])])
