@@ -1,4 +1,4 @@
-"""A donor on a 390 px phone: asks for a sign-in link, opens it from the outbox, reads and downloads a
+"""A donor on a 390 px phone: sees the receipt's link appear on the thank-you page, asks for a sign-in link, opens it from the outbox, reads and downloads a
 receipt, stops a monthly gift after the confirmation (cancelled on localstripe too), and finds the
 used link refused in French. Every page of the donor space: axe-core finds no violation and nothing
 scrolls sideways at 320 px."""
@@ -23,10 +23,22 @@ def check(page, what):
 
 
 def test_a_donor_reads_receipts_and_stops_a_monthly_gift_on_a_phone(app, live_server, page, donors):
+    from app.extensions import db
+    from donations.models import Donation
+    from donations.services import donor_token
+
     campaign = donors.campaign()
-    donors.gift(campaign, 5_000, email=MARIE)
+    gift = donors.gift(campaign, 5_000, email=MARIE)
     monthly = donors.monthly(campaign, 1_500, email=MARIE)
+    with app.app_context():
+        thanks = f"/dons/{donor_token(db.session.get(Donation, gift))}/merci"
+
+    # The thank-you page waits for the receipt, then links it without being reloaded.
+    page.goto(live_server + thanks)
+    assert "apparaîtra ici" in page.locator("#gift-receipt").inner_text()
+    check(page, "thank-you page")
     donors.run_job()
+    page.locator("#gift-receipt").get_by_role("link", name="Télécharger votre reçu fiscal (PDF)").wait_for(timeout=15_000)
 
     page.goto(f"{live_server}/espace-donateur")
     check(page, "sign-in")
