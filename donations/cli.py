@@ -13,7 +13,7 @@ from donations.services import accounts
 stripe_cli = AppGroup("stripe", help="Payment provider helpers.")
 
 # Events of the organizations' connected accounts, delivered to /api/v1/stripe/connect-webhook.
-CONNECT_WEBHOOK_EVENTS = ["account.updated"]
+CONNECT_WEBHOOK_EVENTS = ["account.updated", "account.application.deauthorized"]
 
 WEBHOOK_EVENTS = [
     "payment_intent.succeeded", "payment_intent.payment_failed", "payment_intent.canceled",

@@ -52,6 +52,9 @@ HANDLERS = {
     "invoice.payment_succeeded": lambda obj, account: services.settle_invoice(obj["id"], account),
     "customer.subscription.deleted": lambda obj, account: services.subscription_ended(obj["id"]),
     "account.updated": lambda obj, account: accounts.refresh_account(account or obj["id"]),
+    # Only a Connect event names the account that left (the object is the platform's application).
+    "account.application.deauthorized": lambda obj, account: accounts.account_disconnected(account)
+    if account else "ignored",
 }
 
 

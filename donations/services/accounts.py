@@ -54,6 +54,15 @@ def apply_account(organization, account: dict) -> str:
     return "updated" if changed else "unchanged"
 
 
+def account_disconnected(account_id) -> str:
+    """After `account.application.deauthorized`: the organization took its account away from the
+    platform, which can no longer charge it; its gifts stop until it connects one again."""
+    organization = db.session.scalar(locked(select(Organization).where(Organization.stripe_account_id == account_id)))
+    if organization is None:
+        return "unknown"
+    return apply_account(organization, {})
+
+
 def refresh_account(account_id) -> str:
     """After `account.updated`: re-read the account from Stripe and keep its flags."""
     organization = db.session.scalar(locked(select(Organization).where(Organization.stripe_account_id == account_id)))

@@ -79,6 +79,13 @@ def test_an_organization_takes_gifts_once_its_own_stripe_account_is_onboarded(gi
     assert started.status_code == 201
     assert giving.donation(started.json["id"]).stripe_account_id == account
 
+    # The organization disconnects its account from the platform: gifts stop at once.
+    left = deliver("account.application.deauthorized", {"id": "ca_platform", "object": "application"},
+                   account=account)
+    assert left.json["outcome"] == "updated"
+    assert giving.client.get(url, headers=finance).json["takes_payments"] is False
+    assert giving.start(slug).status_code == 409
+
 
 def test_the_connect_endpoint_verifies_with_its_own_secret_and_needs_the_account(giving, deliver):
     slug = giving.campaign()
