@@ -20,12 +20,12 @@ from app.formatting import to_local
 from app.money import format_cents_plain
 from campaigns.models import (
     Campaign,
-    CampaignStatus,
     Contribution,
     ContributionSource,
     Organization,
     Partner,
 )
+from campaigns.models.campaigns import UNPUBLISHED_STATUSES
 from donations.roundup.models import Settlement, SettlementLine
 
 S = ContributionSource
@@ -92,7 +92,7 @@ def _campaign_lines():
                cast(func.sum(net), BigInteger).label("cents"),
                func.count(Contribution.id).filter(net > 0).label("count"))
         .join(Campaign, Campaign.id == Contribution.campaign_id)
-        .where(Campaign.status != CampaignStatus.draft)
+        .where(Campaign.status.not_in(UNPUBLISHED_STATUSES))  # a draft or a campaign under review is not public
         .group_by(Contribution.campaign_id, Contribution.source, Contribution.partner_id, hour))
     totals = defaultdict(lambda: [0, 0])
     for row in db.session.execute(statement):
