@@ -10,6 +10,7 @@ from app.auth.services import create_user
 from app.extensions import db
 from app.types import utcnow
 from campaigns import services
+from campaigns.services import review
 from campaigns.models import Campaign, Organization, OrganizationCategory, Partner, PartnerKind, ReceiptRegime
 
 ORGANIZATIONS = [
@@ -165,6 +166,13 @@ CAMPAIGNS = [
          title="Fête de la musique 2027", summary="Trois scènes dans le centre-ville.",
          description="En préparation.", commune="Sceaux", insee_code="92071", category="culture",
          goal_cents=400_000, starts_at=30, ends_at=90, funding_model="keep_it_all", color=(60, 60, 60)),
+    # Waiting in the town's review queue (/gestion/campagnes/examen).
+    dict(slug="potager-ecole-blagis", organization="amis-jardin-menagerie", state="submitted",
+         title="Un potager pour l'école des Blagis", summary="Des bacs de culture et des outils pour les enfants.",
+         description="Nous construisons **six bacs** de culture dans la cour de l'école des Blagis.\n\n"
+                     "- des outils à la taille des enfants\n- un récupérateur d'eau de pluie",
+         commune="Sceaux", insee_code="92071", category="education", goal_cents=350_000, starts_at=10, ends_at=70,
+         funding_model="keep_it_all", color=(70, 140, 60)),
     dict(slug="bibliotheque-de-rue", organization="ville-de-sceaux", state="cancelled",
          title="Une bibliothèque de rue", summary="Des boîtes à livres dans chaque quartier.",
          description="Projet repris directement par la Ville.", commune="Sceaux", insee_code="92071",
@@ -200,6 +208,8 @@ def load_campaigns():
         services.set_cover(campaign, _cover_png(color))
         if state == "cancelled":
             services.cancel_campaign(campaign)
+        elif state == "submitted":
+            review.submit_campaign(campaign, None)
         elif state != "draft":
             services.publish_campaign(campaign, now=starts_at)
         for pledge in pledges:
