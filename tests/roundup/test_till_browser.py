@@ -101,18 +101,28 @@ def test_a_till_records_voids_and_sends_offline_round_ups_exactly_once(app, clie
     assert (second.roundup_cents, second.payment_method.value, second.voided_at is not None) == (110, "cash", True)
     page.wait_for_function("() => document.getElementById('till-today').textContent.includes('1 arrondi,')")
 
+    # A third one, sent, then voided while the connection is down: the void waits too.
+    page.get_by_text("par carte").click()
+    _type(page, "2000")
+    page.get_by_role("button", name=re.compile("Le client accepte")).click()
+    page.wait_for_function("() => document.getElementById('last-text').textContent.includes('enregistré')")
+    assert len(_roundups(app)) == 3
+
     # Offline: three round-ups wait on the device, the page itself reloads from the service worker.
     page.evaluate("() => navigator.serviceWorker.ready.then(() => true)")
     page.context.set_offline(True)
+    page.get_by_role("button", name="Annuler ce dernier arrondi").click()
+    page.get_by_role("button", name="Oui, annuler l'arrondi").click()
+    page.wait_for_function("() => document.getElementById('till-waiting').textContent.includes('1 annulation attend')")
     for digits in ("500", "1234", "75"):
         _type(page, digits)
         page.get_by_role("button", name=re.compile("Le client accepte")).click()
     page.wait_for_function("() => document.getElementById('till-waiting').textContent.startsWith('3 arrondis attendent')")
-    assert len(_roundups(app)) == 2
+    assert len(_roundups(app)) == 3 and _roundups(app)[2].voided_at is None
     page.reload()
     page.wait_for_selector("#till-main:not([hidden])")
     assert page.locator("#till-waiting").inner_text().startswith("3 arrondis attendent")
-    assert len(_roundups(app)) == 2
+    assert len(_roundups(app)) == 3
 
     page.context.set_offline(False)
     page.evaluate("window.dispatchEvent(new Event('online'))")
@@ -121,7 +131,8 @@ def test_a_till_records_voids_and_sends_offline_round_ups_exactly_once(app, clie
     rows = _roundups(app)
     live = [(r.basket_cents, r.roundup_cents) for r in rows if r.voided_at is None]
     assert live == [(1260, 40), (500, 100), (1234, 66), (75, 25)]
-    assert len({r.external_id for r in rows}) == len(rows) == 5
+    assert [(r.basket_cents, r.voided_at is not None) for r in rows][1:3] == [(990, True), (2000, True)]
+    assert len({r.external_id for r in rows}) == len(rows) == 6
 
 
 def test_a_customer_scans_claims_and_completes_the_address(app, client, live_server, page, actors, shops):

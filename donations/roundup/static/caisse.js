@@ -159,8 +159,10 @@
     var setup = setupData(), today = (setup && setup.today) || { roundup_count: 0, roundups_cents: 0 };
     $("till-today").textContent = "Aujourd'hui : " + plural(today.roundup_count, "arrondi", "arrondis") + ", " +
       eur(today.roundups_cents) + ".";
-    var waiting = queue().length, refused = load("refused", 0), text = "";
+    var items = queue(), refused = load("refused", 0), text = "";
+    var waiting = items.filter(function (item) { return !item.void; }).length, voids = items.length - waiting;
     if (waiting) { text = plural(waiting, "arrondi attend", "arrondis attendent") + " la connexion pour être envoyés."; }
+    if (voids) { text += (text ? " " : "") + plural(voids, "annulation attend", "annulations attendent") + " la connexion."; }
     if (refused) { text += (text ? " " : "") + plural(refused, "arrondi refusé", "arrondis refusés") + " par le serveur (règle changée ?)."; }
     $("till-waiting").textContent = text;
     $("till-waiting").hidden = !text;
@@ -215,14 +217,20 @@
     if (!items.length) { renderCounts(); return; }
     state.flushing = true;
     var item = items[0];
-    api("POST", "/roundups", item).then(function (answer) {
+    var sent = item.void ? api("POST", "/roundups/" + encodeURIComponent(item.external_id) + "/void")
+      : api("POST", "/roundups", item);
+    sent.then(function (answer) {
       state.flushing = false;
-      var rest = queue().filter(function (other) { return other.external_id !== item.external_id; });
+      var rest = queue().filter(function (other) {
+        return other.external_id !== item.external_id || !other.void !== !item.void;
+      });
       if (answer.status === 401) { revoked(); return; }
       if (answer.status >= 500 || answer.status === 429 || answer.status === 403) { renderCounts(); return; }
       save("queue", rest);
       var last = load("last", null);
-      if (answer.status === 200 || answer.status === 201) {
+      if (item.void) {
+        // Voided, or never recorded (404): either way nothing is left to give back.
+      } else if (answer.status === 200 || answer.status === 201) {
         if (last && last.external_id === item.external_id && last.status === "waiting") {
           last.status = "sent";
           save("last", last);
@@ -265,7 +273,7 @@
   function voidLast() {
     var last = load("last", null);
     if (!last) { return; }
-    var items = queue(), waiting = items.filter(function (item) { return item.external_id === last.external_id; });
+    var items = queue(), waiting = items.filter(function (item) { return item.external_id === last.external_id && !item.void; });
     if (waiting.length && !state.flushing) {
       // Never sent: it simply leaves the queue.
       save("queue", items.filter(function (item) { return item.external_id !== last.external_id; }));
@@ -287,8 +295,15 @@
       }
       closeVoid();
     }, function () {
-      $("message").textContent = "Pas de connexion : réessayez l'annulation quand la connexion revient.";
+      // Offline: the void waits in the queue and is sent, after what precedes it, when the connection returns.
+      var pending = queue();
+      pending.push({ external_id: last.external_id, void: true });
+      save("queue", pending);
+      last.status = "voided";
+      save("last", last);
+      $("message").textContent = "Le dernier arrondi est annulé (envoi au retour de la connexion).";
       closeVoid();
+      render();
     });
   }
 
