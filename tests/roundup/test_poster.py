@@ -1,7 +1,7 @@
 """The counter poster: A5 and A4 PDFs read back with the merchant, its associations, last month's
 figures and the link (and QR code) to the public list of shops."""
 import io
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 
 import pdfplumber
 
@@ -19,7 +19,7 @@ def test_the_poster_names_the_shop_its_associations_last_month_and_the_shops_lis
     key = {"Authorization": f"Bearer {shops.keys['boulangerie']}"}
     with app.app_context():
         last_month = (local_today().replace(day=1) - timedelta(days=1)).replace(day=15)
-    moment = datetime.combine(last_month, time(12), tzinfo=timezone.utc).isoformat()
+    moment = datetime.combine(last_month, time(12), tzinfo=UTC).isoformat()
     for number, (basket, roundup) in enumerate([(1260, 40), (990, 10), (2_499, 1)]):
         assert record(client, key, f"m-{number}", basket, roundup, occurred_at=moment).status_code == 201
     assert record(client, key, "today", 1260, 40).status_code == 201  # this month: not on the poster
