@@ -137,6 +137,8 @@ def remove_image(slug, kind):
         record_action(current_user(), f"organization.{kind}", organization, "image retirée")
         db.session.commit()
         flash(f"{IMAGE_LABELS[kind].split(' (')[0]} retiré(e).", "success")
+    else:
+        flash("Rien n'a changé : confirmez avec le second bouton.", "error")
     return redirect(url_for("organization_pages.edit", slug=slug, _anchor="images"))
 
 

@@ -1,13 +1,13 @@
 """/gestion/partenaires/<slug>/financements: a partner's match pledges (create, pause, resume), grants
 and the payments received from it, for the town's administrators. Each form calls the service the API
 calls (`POST /campaigns/{slug}/pledges`, `/grants`, `POST /partners/{slug}/payments`)."""
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from app.audit import record_action
 from app.auth.access import current_user
 from app.auth.models import Role
-from app.backoffice import staff_page
+from app.backoffice import confirmed, staff_page
 from app.errors import Conflict, DomainError
 from app.extensions import csrf, db
 from app.money import format_eur
@@ -20,7 +20,12 @@ from campaigns.backoffice_forms import (
     choices,
     refuse,
 )
-from campaigns.models import Campaign, Contribution, ContributionSource
+from campaigns.models import (
+    Campaign,
+    Contribution,
+    ContributionSource,
+    PartnerPaymentMethod,
+)
 from campaigns.services.partner_accounts import (
     campaigns_open_to_pledges,
     campaigns_taking_money,
@@ -48,7 +53,7 @@ def _forms(partner, pledge=None, grant=None, payment=None):
     return pledge, grant, payment, accounts
 
 
-def _page(partner, status=200, **forms):
+def _page(partner, status=200, pending=None, **forms):
     pledge, grant, payment, accounts = _forms(partner, **forms)
     grants = db.session.execute(select(Contribution, Campaign).join(Campaign, Campaign.id == Contribution.campaign_id)
                                 .where(Contribution.partner_id == partner.id,
@@ -58,7 +63,7 @@ def _page(partner, status=200, **forms):
     return render_template("campaigns/backoffice/partner_money.html", partner=partner, accounts=accounts,
                            pledges=partner_pledges(partner.id), grants=grants, payments=payments,
                            pledge_form=pledge, grant_form=grant, payment_form=payment,
-                           methods=METHOD_LABELS), status
+                           methods=METHOD_LABELS, pending=pending), status
 
 
 def _back(slug, anchor):
@@ -158,6 +163,15 @@ def record_payment(slug):
                 message = "Ce montant dépasse ce que le partenaire doit sur cette campagne."
             refuse(form, [refused.field or "campaign"], PAYMENT_FIELDS, message)
         else:
+            if created and not confirmed():
+                # Checked by the service itself, then undone: the payment is written (and its company
+                # receipt queued) only once the administrator confirms what they typed.
+                db.session.rollback()
+                pending = {"campaign": campaign.title, "amount_cents": form.amount.cents,
+                           "received_on": form.received_on.data, "method": METHOD_LABELS[PartnerPaymentMethod(
+                               form.method.data)], "reference": form.reference.data.strip(),
+                           "fields": {name: value for name, value in request.form.items() if name.startswith("payment-")}}
+                return _page(services.get_partner(slug), 200, payment=form, pending=pending)
             if created:
                 record_action(current_user(), "partner.payment", campaign,
                               f"{partner.name} : {format_eur(payment.amount_cents)} ({payment.reference})")

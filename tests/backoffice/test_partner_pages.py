@@ -100,10 +100,14 @@ def test_pledge_grant_and_payment_through_the_partner_money_page(app, client, ac
         "payment-received_on": today, "payment-method": "transfer",
         "payment-reference": "VIR-1"})
     assert too_much.status_code == 400 and "Ce montant dépasse ce que le partenaire doit" in too_much.text
-    paid = client.post(f"{base}/paiements", data={
-        "payment-csrf_token": token, "payment-campaign": campaign, "payment-amount": "250",
-        "payment-received_on": today, "payment-method": "transfer",
-        "payment-reference": "VIR-1"}, follow_redirects=True)
+    payment = {"payment-csrf_token": token, "payment-campaign": campaign, "payment-amount": "250",
+               "payment-received_on": today, "payment-method": "transfer", "payment-reference": "VIR-1"}
+    asked = client.post(f"{base}/paiements", data=payment)
+    assert asked.status_code == 200 and "Enregistrer ce paiement ?" in asked.text
+    assert "par virement (référence VIR-1)" in asked.text
+    with app.app_context():
+        assert db.session.scalar(select(db.func.count(PartnerPayment.id))) == 0  # nothing until confirmed
+    paid = client.post(f"{base}/paiements", data={**payment, "confirm": "1"}, follow_redirects=True)
     assert "Paiement de 250,00" in paid.text
     assert "30,00\xa0€ dus" in paid.text
     again = client.post(f"{base}/paiements", data={
