@@ -9,7 +9,8 @@ sent when the connection returns. A service worker keeps the page and its assets
 import hashlib
 from pathlib import Path
 
-from flask import Blueprint, Response, json, render_template, url_for
+import segno
+from flask import Blueprint, Response, current_app, json, render_template, url_for
 
 bp = Blueprint("till", __name__, template_folder="templates")
 
@@ -60,5 +61,18 @@ def manifest():
     return Response(json.dumps(body), mimetype="application/manifest+json")
 
 
+def setup_link(key) -> str:
+    """The link that installs a till with `key` when opened on the device (the key stays in the fragment,
+    which browsers never send to the server)."""
+    return current_app.config["PUBLIC_URL"].rstrip("/") + url_for("till.till") + "#cle=" + key
+
+
+def setup_qr(key) -> str:
+    """`setup_link(key)` as a QR code (SVG data URI): scanned by the device's camera, it installs the till."""
+    return segno.make(setup_link(key), error="m").svg_data_uri(scale=4, border=2)
+
+
 def init_app(app):
     app.register_blueprint(bp)
+    app.add_template_global(setup_link, "till_setup_link")
+    app.add_template_global(setup_qr, "till_setup_qr")

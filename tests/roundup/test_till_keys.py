@@ -74,3 +74,23 @@ def test_the_cli_issues_a_till_key_that_cannot_open_the_dashboard(client, shops,
     assert refused.status_code == 400
     assert "clé de caisse" in refused.text and 'aria-invalid="true"' in refused.text
     assert "Relevés" not in client.get("/commercant").text
+
+
+def test_a_till_key_made_on_the_dashboard_comes_with_its_set_up_link_and_qr_code(client, shops, app):
+    import re
+
+    from tests.roundup.test_pages import csrf_token, sign_in
+
+    shops.merchant("boulangerie")
+    sign_in(client, shops.keys["boulangerie"])
+    page = client.post("/commercant/cles", data={"kind": "till", "label": "comptoir",
+                                                 "csrf_token": csrf_token(client.get("/commercant"))})
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    key = re.search(r'id="nouvelle-cle">(mk_[^<]+)<', html).group(1)
+    link = re.search(r'href="([^"]+)" id="lien-installation"', html).group(1)
+    assert link == app.config["PUBLIC_URL"].rstrip("/") + f"/caisse#cle={key}"
+    assert 'src="data:image/svg+xml' in html
+    assert record(client, {"Authorization": f"Bearer {key}"}, "c-1", 1260, 40).status_code == 201
+    api = client.post("/commercant/cles", data={"kind": "api", "csrf_token": csrf_token(client.get("/commercant"))})
+    assert "lien-installation" not in api.get_data(as_text=True)
