@@ -18,14 +18,18 @@ def test_staff_pages_need_an_administrator(app, client, actors):
     actors.user("finance", organization=organization)
     for path in ("/gestion/equipe",):
         assert client.get(path).headers["Location"].startswith("/connexion?next=")
-    assert client.post("/gestion/equipe/inviter").headers["Location"].startswith("/connexion?next=")
+    user_id = _user_id(app, "finance1@test.example")
+    for path in ("/gestion/equipe/inviter", f"/gestion/equipe/{user_id}/desactiver",
+                 f"/gestion/equipe/{user_id}/reactiver", f"/gestion/equipe/{user_id}/renvoyer"):
+        assert client.post(path).headers["Location"].startswith("/connexion?next="), path
     sign_in_as_latest(client, app, "finance")
     assert client.get("/gestion/equipe").status_code == 404
     assert 'href="/gestion/equipe"' not in client.get("/gestion").text
-    user_id = _user_id(app, "finance1@test.example")
     token = csrf_from(client.get("/gestion").text)
-    assert client.post(f"/gestion/equipe/{user_id}/desactiver",
-                       data={"csrf_token": token, "confirm": "1"}).status_code == 404
+    for action in ("desactiver", "reactiver", "renvoyer"):
+        assert client.post(f"/gestion/equipe/{user_id}/{action}",
+                           data={"csrf_token": token, "confirm": "1"}).status_code == 404
+    assert client.post("/gestion/equipe/inviter", data={"csrf_token": token, "email": "x@y.example"}).status_code == 404
 
 
 def test_an_administrator_invites_a_colleague_then_deactivates_and_reactivates_them(app, client, actors):

@@ -32,14 +32,17 @@ def test_organization_pages_are_for_administrators_only(app, client, actors):
              f"/gestion/associations/{slug}/images/logo.png"]
     for path in paths:
         assert client.get(path).headers["Location"].startswith("/connexion?next="), path
-    for path in (f"/gestion/associations/{slug}/equipe", f"/gestion/associations/{slug}/images/signature"):
+    posts = (f"/gestion/associations/{slug}/equipe", f"/gestion/associations/{slug}/images/signature",
+             f"/gestion/associations/{slug}/images/signature/retirer", "/gestion/associations/nouvelle",
+             f"/gestion/associations/{slug}")
+    for path in posts:
         assert client.post(path).headers["Location"].startswith("/connexion?next="), path
     sign_in_as_latest(client, app, "finance")  # the organization's own treasurer: not an administrator
     for path in paths:
         assert client.get(path).status_code == 404, path
     token = csrf_from(client.get("/gestion").text)
-    assert client.post(f"/gestion/associations/{slug}/equipe", data={
-        "csrf_token": token, "email": "x@y.example", "role": "finance"}).status_code == 404
+    for path in posts:
+        assert client.post(path, data={"csrf_token": token, "confirm": "1"}).status_code == 404, path
     actors.admin()
     sign_in_as_latest(client, app, "admin")
     assert client.get("/gestion/associations/inconnue").status_code == 404
