@@ -63,6 +63,7 @@ def test_an_invited_holder_chooses_a_password_once_and_lands_on_the_back_office(
 
     page = client.get(f"/mot-de-passe/{token}")
     assert page.status_code == 200 and "lea@jardin.example" in page.text
+    assert page.headers["Cache-Control"] == "no-store" and page.headers["Referrer-Policy"] == "same-origin"
     refused = client.post(f"/mot-de-passe/{token}", data={"password": "court", "confirmation": "court",
                                                           "csrf_token": csrf_from(page.text)})
     assert refused.status_code == 400

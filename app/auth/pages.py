@@ -111,7 +111,7 @@ def choose_password(token):
                 flash("Votre mot de passe est enregistré : vous êtes connecté.", "success")
                 return redirect(url_for("gestion.home"))
         return render_template("auth/choose_password.html", form=form, link=link), 400
-    return render_template("auth/choose_password.html", form=form, link=link)
+    return render_template("auth/choose_password.html", form=form, link=link), 200, {"Cache-Control": "no-store"}
 
 
 def init_app(app):
