@@ -58,7 +58,7 @@ def _owed_by_pair(month: date):
 def issue_calls(month: date, partner: Partner | None = None) -> list[CallForFunds]:
     """Issue `month`'s calls (of every partner, or of `partner`) for what is owed at its end; a call
     already issued stays as it is. Returns the month's calls. The month must be over."""
-    if _next_month(month) > local_today():
+    if month >= local_today().replace(day=1):
         raise InvalidInput(f"{month:%Y-%m} is not over yet", "month")
     for (partner_id, campaign_id), (earlier, during) in _owed_by_pair(month).items():
         if partner is not None and partner_id != partner.id:

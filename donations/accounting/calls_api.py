@@ -22,7 +22,7 @@ from donations.accounting import documents
 bp = Blueprint("calls_for_funds", __name__, url_prefix="/api/v1/calls-for-funds", template_folder="templates",
                description="Partners' monthly calls for funds: what each partner transfers to each association.")
 
-MONTH = validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error="YYYY-MM")
+MONTH = validate.Regexp(r"^(20\d\d|2100)-(0[1-9]|1[0-2])$", error="YYYY-MM, from 2000-01 to 2100-12")
 
 
 def _month(value):
