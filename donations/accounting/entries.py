@@ -9,7 +9,7 @@ digits (trailing zeros), as accounting software imports them; the FEC requires t
 characters be digits of the French chart (article A. 47 A-1 of the LPF).
 
 Sources (each a function of the organization and a period, returning entries; add one to
-`SOURCES` to account for something new — connect's Stripe fees and payouts go here):
+`SOURCES` to account for something new):
 
 - a gift by card or SEPA debit (Stripe): debit the Stripe payment account, credit 7541 (an
   individual's gift) or 7542 (a company's: mécénat), dated the day it succeeded;
@@ -18,7 +18,9 @@ Sources (each a function of the organization and a period, returning entries; ad
 - a partner's payment: the bank against 7542 (a company: mécénat), 74 (a public body: subsidy) or
   755 (a foundation or a platform: financial contribution);
 - a round-up statement's transfer to the organization: the bank against 7541 (the customers'
-  round-ups, gifts from the public) and 7542 (the merchant's own top-up, mécénat).
+  round-ups, gifts from the public) and 7542 (the merchant's own top-up, mécénat);
+- Stripe's fees (627 against the Stripe account) and payouts (the Stripe account to the bank), as
+  Stripe's balance transactions and payouts on the organization's connected account say.
 """
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -32,14 +34,14 @@ from app.extensions import db
 from campaigns.models import Campaign, Partner, PartnerKind, PartnerPayment
 from donations.models import Donation, DonationRefund, DonationStatus, DonorType, PaymentMethod, RefundStatus
 from donations.roundup.models import Merchant, Settlement, SettlementLine
+from donations.services.payouts import MAX_PAYOUTS, payouts
 
 # Accounts: (number, label). Règlement ANC n° 2018-06 (class 7 resources of non-profit entities) and
 # the PCG (règlement ANC n° 2014-03) for classes 5 and 6.
 BANK = ("51200000", "Banque")  # PCG 512 Banques
 STRIPE = ("51250000", "Compte de paiement Stripe")  # a 512 subdivision: the payment account cards reach first
 CASH = ("53000000", "Caisse")  # PCG 53 Caisse
-INTERNAL_TRANSFERS = ("58000000", "Virements internes")  # PCG 58: for payouts from Stripe to the bank (later)
-BANK_FEES = ("62700000", "Services bancaires et assimilés")  # PCG 627: Stripe's fees (later)
+BANK_FEES = ("62700000", "Services bancaires et assimilés")  # PCG 627: Stripe's fees
 GIFTS = ("75410000", "Dons manuels")  # ANC 2018-06: 754 Ressources liées à la générosité du public, 7541
 PATRONAGE = ("75420000", "Mécénats")  # ANC 2018-06: 7542 Mécénats
 SUBSIDIES = ("74000000", "Subventions d'exploitation")  # PCG / ANC 2018-06: 74
@@ -187,7 +189,37 @@ def statement_entries(organization, start: date, end: date) -> list[Entry]:
     return entries
 
 
-SOURCES = [gift_entries, refund_entries, partner_payment_entries, statement_entries]
+def _signed(debit_account, credit_account, cents, label):
+    """A debit and a credit of `cents`; a negative amount swaps the sides (a fee refunded, a negative payout)."""
+    if cents < 0:
+        debit_account, credit_account, cents = credit_account, debit_account, -cents
+    return [Line(debit_account, label, debit_cents=cents), Line(credit_account, label, credit_cents=cents)]
+
+
+def stripe_entries(organization, start: date, end: date) -> list[Entry]:
+    """Stripe's fees and payouts on the organization's connected account, read from Stripe (its books
+    are the truth; `donations.services.payouts`): each balance transaction's fee, dated the day of the
+    transaction, debits 627 against the Stripe account; each payout paid to the bank moves its amount
+    from the Stripe account to 512, dated the day it arrived. Only money Stripe has paid out is read:
+    the fees of transactions not yet in a payout are entered with the payout that carries them (the
+    last `MAX_PAYOUTS` payouts)."""
+    if not getattr(organization, "stripe_account_id", None):
+        return []
+    entries = []
+    for payout in payouts(organization, limit=MAX_PAYOUTS):
+        for line in payout["lines"]:
+            if line["fee_cents"] and start <= line["created_on"] <= end:
+                label = f"Frais Stripe {line['type']} {line['source'] or ''}".strip()[:200]
+                entries.append(Entry(STRIPE_JOURNAL, line["created_on"], line["balance_transaction"][:60], label,
+                                     _signed(BANK_FEES, STRIPE, line["fee_cents"], label)))
+        if payout["status"] == "paid" and start <= payout["arrival_on"] <= end:
+            label = f"Virement Stripe {payout['id']} vers la banque"[:200]
+            entries.append(Entry(STRIPE_JOURNAL, payout["arrival_on"], payout["id"][:60], label,
+                                 _signed(BANK, STRIPE, payout["amount_cents"], label)))
+    return entries
+
+
+SOURCES = [gift_entries, refund_entries, partner_payment_entries, statement_entries, stripe_entries]
 
 
 def financial_year_start(organization, day: date) -> date:

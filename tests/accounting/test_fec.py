@@ -4,7 +4,9 @@ import csv
 import io
 import re
 from collections import defaultdict
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
+
+import requests
 
 from app.extensions import db
 from tests.accounting.conftest import IBAN_A, last_month
@@ -53,13 +55,22 @@ def _month_of_activity(app, client, actors, gifts, shops):
     return finance, first
 
 
-def test_a_month_of_activity_exports_as_a_balanced_fec_file(app, client, actors, gifts, shops):
+def test_a_month_of_activity_exports_as_a_balanced_fec_file(app, client, actors, gifts, shops, localstripe):
+    from campaigns.services import get_organization
+
     finance, first = _month_of_activity(app, client, actors, gifts, shops)
+    # Stripe pays the connected account's balance out to the association's bank.
+    with app.app_context():
+        account = get_organization("asso-a").stripe_account_id
+    payout = requests.post(f"{localstripe}/_config/connect/accounts/{account}/payout", timeout=10).json()
+    fees = (5_000 * 15 // 1000 + 25) + (20_000 * 15 // 1000 + 25)  # 1.5 % + 0.25 € a card gift
+    assert payout["amount"] == 25_000 - 1_500 - fees
     today = date.today()
-    period = f"from={first.isoformat()}&to={today.isoformat()}"
+    end = today + timedelta(days=3)  # Stripe's payout reaches the bank two days after it is made
+    period = f"from={first.isoformat()}&to={end.isoformat()}"
     response = client.get(f"/api/v1/organizations/asso-a/accounting.fec?{period}", headers=finance)
     assert response.status_code == 200
-    assert response.headers["Content-Disposition"] == f'attachment; filename="552100554FEC{today:%Y%m%d}.txt"'
+    assert response.headers["Content-Disposition"] == f'attachment; filename="552100554FEC{end:%Y%m%d}.txt"'
     text = response.data.decode("iso-8859-15")
     assert text.endswith("\r\n")
     lines = text.split("\r\n")[:-1]
@@ -72,7 +83,7 @@ def test_a_month_of_activity_exports_as_a_balanced_fec_file(app, client, actors,
     numbers = defaultdict(set)
     for row in rows:
         for name in ("EcritureDate", "PieceDate", "ValidDate"):
-            assert first <= datetime.strptime(row[name], "%Y%m%d").date() <= today, row
+            assert first <= datetime.strptime(row[name], "%Y%m%d").date() <= end, row
         assert AMOUNT.match(row["Debit"]) and AMOUNT.match(row["Credit"]), row
         assert row["CompteNum"][:3].isdigit() and row["CompteLib"] and row["EcritureLib"] and row["PieceRef"]
         assert (row["EcritureLet"], row["DateLet"], row["Montantdevise"], row["Idevise"]) == ("", "", "", "")
@@ -89,12 +100,16 @@ def test_a_month_of_activity_exports_as_a_balanced_fec_file(app, client, actors,
         sequence = sorted(int(number.split("-")[1]) for number in found)
         assert sequence == list(range(1, len(sequence) + 1)), (journal, sequence)
     assert set(numbers) == {"ST", "BQ", "CA"}
+    assert sum(1 for row in rows if row["PieceRef"] == payout["id"]) == 2
     # The accounts of the associations' chart carry the month's money to the cent.
     assert by_account["75410000"] == [1_500, 5_000 + 3_000 + 1_000 + 99]  # gifts, round-ups; a refund debited
     assert by_account["75420000"] == [0, 20_000 + 49]  # a company's gift, the merchant's top-up
     assert by_account["74000000"] == [0, 40_000]  # the town's subsidy, when its money arrived
-    assert by_account["51250000"] == [25_000, 1_500]  # cards in, the refund out, on the Stripe account
-    assert by_account["51200000"] == [3_000 + 40_000 + 148, 0]  # cheque, the town, the merchant's transfer
+    # The Stripe account: cards in; the refund, Stripe's fees and the payout out; nothing left on it.
+    assert by_account["51250000"] == [25_000, 1_500 + fees + payout["amount"]]
+    assert by_account["62700000"] == [fees, 0]
+    # The bank: the cheque, the town, the merchant's transfer, Stripe's payout.
+    assert by_account["51200000"] == [3_000 + 40_000 + 148 + payout["amount"], 0]
     assert by_account["53000000"] == [1_000, 0]
 
     csv_response = client.get(f"/api/v1/organizations/asso-a/accounting.csv?{period}", headers=finance)
