@@ -112,6 +112,8 @@ def defaults():
         # The platform's share of each gift, in basis points (1/100 %), taken as an application fee on
         # the organization's charge; 0: the town's service is free for associations.
         "STRIPE_APPLICATION_FEE_BPS": _env_int("STRIPE_APPLICATION_FEE_BPS", 0),
+        # SEPA Direct Debit: always offered for monthly gifts; for a one-off gift from this amount (0: never).
+        "SEPA_ONE_OFF_MIN_CENTS": _env_int("SEPA_ONE_OFF_MIN_CENTS", 10_000),
         "MAX_GIFT_CENTS": _env_int("MAX_GIFT_CENTS", 5_000_000),
         # A cheque, cash or transfer recorded by hand: a typing slip of three zeros is refused.
         "MAX_OFFLINE_GIFT_CENTS": _env_int("MAX_OFFLINE_GIFT_CENTS", 100_000_000),

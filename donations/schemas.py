@@ -30,6 +30,9 @@ class GiftIn(DonorIn):
     amount_cents = Cents(required=True)
     reward_tier_id = Id(allow_none=True)
     monthly = fields.Boolean(load_default=False)
+    payment_method_type = fields.String(load_default="card", validate=validate.OneOf(["card", "sepa_debit"]), metadata={
+        "description": "sepa_debit: a SEPA Direct Debit (monthly gifts, or one-off from SEPA_ONE_OFF_MIN_CENTS); "
+                       "the gift stays pending while the bank processes it"})
     news_consent = fields.Boolean(load_default=False, metadata={
         "description": "the donor agrees to receive the project's news by email (withdrawn by each email's link)"})
 

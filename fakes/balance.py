@@ -8,6 +8,7 @@ Test-only triggers (no key needed, like localstripe's other `/_config/` routes):
 - `POST /_config/connect/accounts/{id}/disputes` `{"charge": "ch_..."}`: the cardholder's bank disputes
   the charge (`charge.dispute.created`); `.../disputes/{du}/close` `{"status": "won"|"lost"}` closes it.
 """
+import asyncio
 from decimal import ROUND_HALF_UP, Decimal
 
 from localstripe import resources, server
@@ -19,7 +20,12 @@ from fakes.connect import Account, acting_as, current_account
 # 0.25 EUR per successful charge; a dispute costs 20 EUR (support.stripe.com, "Pricing updates for
 # businesses based in the European Economic Area (EEA)"). Premium and non-EEA cards cost more: the fake
 # treats every card as a standard EEA card. The launcher's --card-fee-bps and --card-fee-cents change it.
-FEES = {"card_bps": 150, "card_cents": 25, "dispute_cents": 2000}
+FEES = {"card_bps": 150, "card_cents": 25, "dispute_cents": 2000,
+        # A SEPA Direct Debit: a fixed fee (stripe.com/fr/pricing shows 0,35 EUR; not re-checked here).
+        "sepa_cents": 35}
+# A SEPA debit stays `processing` for days at Stripe (up to 14 business days, docs.stripe.com/payments/
+# sepa-debit); the fake settles it after this many seconds (--sepa-seconds), then succeeds or fails.
+SEPA = {"seconds": 2.0}
 
 
 def card_fee(amount):
@@ -49,7 +55,7 @@ def _transaction_init(original):
         original(self, *args, **kwargs)
         self._payout = None
         if self.type == "charge" and self.amount > 0:
-            self.fee = card_fee(self.amount)
+            self.fee = FEES["sepa_cents"] if _is_debit(self.source) else card_fee(self.amount)
             self.fee_details = _fee_details(self.fee, self.currency, "Stripe processing fees")
             platform_share = _application_fee_of(self.source)
             if platform_share:
@@ -58,6 +64,37 @@ def _transaction_init(original):
                                          "currency": self.currency, "description": "Application fee",
                                          "type": "application_fee"})
     return init
+
+
+def _is_debit(charge_id):
+    charge = resources.store.get(f"charge:{charge_id}")
+    method = charge and resources.store.get(f"payment_method:{charge.payment_method}")
+    return getattr(method, "type", None) == "sepa_debit"
+
+
+def _initialize_charge(original):
+    """localstripe marks an authorised SEPA debit succeeded at once; Stripe keeps it pending (its
+    PaymentIntent `processing`) until the bank answers, then succeeds or fails it."""
+    def initialize(self, on_success=None, on_failure_now=None, on_failure_later=None):
+        if not (self._is_async_payment_method() and self.captured):
+            return original(self, on_success, on_failure_now, on_failure_later)
+        self.status = "pending"
+
+        async def bank_answers():
+            await asyncio.sleep(SEPA["seconds"])
+            if not self._authorized:
+                self._set_auth_failure()
+                if on_failure_later:
+                    on_failure_later()
+                return
+            txn = resources.BalanceTransaction(amount=self.amount, currency=self.currency, description=self.description,
+                                               exchange_rate=1.0, reporting_category="charge", source=self.id,
+                                               type="charge")
+            self.balance_transaction, self.status = txn.id, "succeeded"
+            if on_success:
+                on_success()
+        asyncio.ensure_future(bank_answers())
+    return initialize
 
 
 def _application_fee_of(charge_id):
@@ -161,6 +198,7 @@ def _account(request):
 def install(app):
     resources.BalanceTransaction.__init__ = _transaction_init(resources.BalanceTransaction.__init__)
     resources.PaymentIntent.__init__ = _intent_init(resources.PaymentIntent.__init__)
+    resources.Charge._initialize_charge = _initialize_charge(resources.Charge._initialize_charge)
     resources.BalanceTransaction._api_list_all = _list_transactions(resources.BalanceTransaction._api_list_all)
     app.router.add_post("/_config/connect/accounts/{id}/payout", pay_out)
     app.router.add_post("/_config/connect/accounts/{id}/disputes", open_dispute)

@@ -23,6 +23,7 @@ def main(argv=None):
     parser.add_argument("--data", help="file where the store is kept between runs")
     parser.add_argument("--card-fee-bps", type=int, help="Stripe's fee on a card charge, in basis points")
     parser.add_argument("--card-fee-cents", type=int, help="Stripe's fixed fee on a card charge, in cents")
+    parser.add_argument("--sepa-seconds", type=float, help="how long a SEPA debit stays processing (default 2)")
     args = parser.parse_args(argv)
 
     from aiohttp import web
@@ -37,6 +38,8 @@ def main(argv=None):
         balance.FEES["card_bps"] = args.card_fee_bps
     if args.card_fee_cents is not None:
         balance.FEES["card_cents"] = args.card_fee_cents
+    if args.sepa_seconds is not None:
+        balance.SEPA["seconds"] = args.sepa_seconds
 
     data = Path(args.data) if args.data else None
 

@@ -90,8 +90,9 @@ def request_fingerprint(**request) -> str:
 
 def start_gift(campaign_slug, *, amount_cents, donor_type=DonorType.individual, receipt_choice=ReceiptChoice.per_gift,
                reward_tier_id=None, anonymous=False, public_message="", monthly=False, idempotency_key=None,
-               news_consent=False, **donor_values) -> tuple[Donation, bool]:
-    """Create the pending gift and its Stripe customer and SetupIntent.
+               news_consent=False, payment_method_type="card", **donor_values) -> tuple[Donation, bool]:
+    """Create the pending gift and its Stripe customer and SetupIntent (for a card, or for a SEPA
+    Direct Debit: `payment_method_type="sepa_debit"`, a monthly gift or a large one-off gift).
 
     Returns (gift, created). A retry with the same idempotency key returns the first gift and
     creates nothing: the unique (campaign, key) constraint decides between concurrent retries.
@@ -101,7 +102,8 @@ def start_gift(campaign_slug, *, amount_cents, donor_type=DonorType.individual, 
     fingerprint = request_fingerprint(
         amount_cents=amount_cents, donor_type=donor_type, receipt_choice=receipt_choice,
         reward_tier_id=reward_tier_id, anonymous=bool(anonymous), public_message=public_message or "",
-        monthly=bool(monthly), **{name: donor_values.get(name) or "" for name in DONOR_FIELDS})
+        monthly=bool(monthly), **{name: donor_values.get(name) or "" for name in DONOR_FIELDS},
+        **({"payment_method_type": payment_method_type} if payment_method_type != "card" else {}))
     first = existing_gift(campaign.id, idempotency_key, fingerprint)
     if first is not None:
         return first, False
@@ -114,6 +116,7 @@ def start_gift(campaign_slug, *, amount_cents, donor_type=DonorType.individual, 
         raise InvalidInput("an email address is needed to confirm the gift", "email")
     if monthly and tier is not None:
         raise InvalidInput("rewards are for one-off gifts", "reward_tier_id")
+    method = _payment_method(payment_method_type, amount_cents, bool(monthly))
 
     donation = Donation(campaign_id=campaign.id, organization_id=campaign.organization_id, amount_cents=amount_cents,
                         donor_type=donor_type, receipt_choice=receipt_choice, anonymous=bool(anonymous),
@@ -121,7 +124,7 @@ def start_gift(campaign_slug, *, amount_cents, donor_type=DonorType.individual, 
                         public_message=(public_message or "").strip(), monthly=bool(monthly),
                         reward_tier_id=tier.id if tier else None,
                         tier_fair_value_cents=tier.fair_value_cents if tier else 0,
-                        payment_method=PaymentMethod.card, idempotency_key=idempotency_key or None,
+                        payment_method=method, idempotency_key=idempotency_key or None,
                         stripe_account_id=campaign.organization.stripe_account_id,
                         idempotency_fingerprint=fingerprint if idempotency_key else None, **donor)
     try:
@@ -139,6 +142,27 @@ def start_gift(campaign_slug, *, amount_cents, donor_type=DonorType.individual, 
     return donation, True
 
 
+# Stripe's limit on one SEPA Direct Debit (docs.stripe.com/payments/sepa-debit: 10,000 EUR a transaction).
+SEPA_MAX_CENTS = 1_000_000
+STRIPE_TYPES = {PaymentMethod.card: "card", PaymentMethod.direct_debit: "sepa_debit"}
+
+
+def _payment_method(kind, amount_cents, monthly) -> PaymentMethod:
+    """A card always; a SEPA Direct Debit for a monthly gift, or a one-off gift of at least
+    SEPA_ONE_OFF_MIN_CENTS, up to Stripe's limit on one debit."""
+    if kind == "card":
+        return PaymentMethod.card
+    if kind != "sepa_debit":
+        raise InvalidInput("pay by card or by SEPA Direct Debit (sepa_debit)", "payment_method_type")
+    minimum = current_app.config["SEPA_ONE_OFF_MIN_CENTS"]
+    if not monthly and not (minimum and amount_cents >= minimum):
+        raise InvalidInput(f"SEPA Direct Debit is for monthly gifts, or one-off gifts of at least {minimum} cents"
+                           if minimum else "SEPA Direct Debit is for monthly gifts", "payment_method_type")
+    if amount_cents > SEPA_MAX_CENTS:
+        raise InvalidInput(f"a SEPA Direct Debit is at most {SEPA_MAX_CENTS} cents", "amount_cents")
+    return PaymentMethod.direct_debit
+
+
 def _open_setup_intent(donation, campaign):
     client = stripe_client()
     key = f"solidaire-gift-{donation.public_id}"
@@ -148,7 +172,8 @@ def _open_setup_intent(donation, campaign):
             params={"email": donation.email, "name": donation.donor_name, "metadata": metadata},
             options=on_account(donation.stripe_account_id, idempotency_key=f"{key}-customer"))
         setup = client.v1.setup_intents.create(
-            params={"customer": customer.id, "payment_method_types": ["card"], "usage": "off_session",
+            params={"customer": customer.id, "payment_method_types": [STRIPE_TYPES[donation.payment_method]],
+                    "usage": "off_session",
                     "metadata": metadata},
             options=on_account(donation.stripe_account_id, idempotency_key=f"{key}-setup"))
     donation.stripe_customer_id = customer.id
@@ -204,6 +229,7 @@ def _charge(donation, payment_method):
     attempt = donation.stripe_payment_intent_id or "first"
     params = {"amount": donation.amount_cents, "currency": "eur", "customer": donation.stripe_customer_id,
               "payment_method": payment_method, "confirm": True,
+              "payment_method_types": [STRIPE_TYPES[donation.payment_method]],
               "metadata": {"donation": donation.public_id, "campaign": donation.campaign.slug}}
     fee = application_fee(donation.amount_cents)
     if fee:

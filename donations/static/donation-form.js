@@ -53,6 +53,8 @@
     company_siren: "Indiquez le SIREN de l'entreprise : 9 chiffres.",
     reward_tier_id: "Cette contrepartie n'est plus disponible, ou demande un don plus élevé.",
     public_message: "Ce message est trop long.",
+    payment_method_type: "Le prélèvement SEPA est réservé aux dons mensuels et aux dons ponctuels importants : choisissez la carte.",
+    iban: "Indiquez l'IBAN du compte à prélever (FR76…).",
   };
   function fieldMessage(name) {
     if (name === "amount_cents") {
@@ -158,6 +160,13 @@
       refresh();
     });
   });
+  form.querySelectorAll("input[name='payment_method_type']").forEach(function (radio) {
+    radio.addEventListener("change", function () {
+      var debit = checked("payment_method_type") === "sepa_debit";
+      form.querySelector(".card-fields").hidden = debit;
+      form.querySelector(".sepa-fields").hidden = !debit;
+    });
+  });
   form.querySelectorAll("input[name='donor_type'], input[name='receipt_choice']").forEach(function (radio) {
     radio.addEventListener("change", function () {
       form.querySelector(".company-fields").hidden = checked("donor_type") !== "company";
@@ -186,13 +195,15 @@
     clearFieldErrors();
     var cents = amountCents();
     if (!cents) { showError("Indiquez un montant en euros, par exemple 25 ou 12,50."); return; }
+    var debit = checked("payment_method_type") === "sepa_debit";
+    if (debit && !value("iban")) { showFieldErrors({iban: ["required"]}); return; }
     submit.disabled = true;
     idempotencyKey = idempotencyKey || (window.crypto && crypto.randomUUID ? crypto.randomUUID() :
       String(Date.now()) + Math.random());
     var gift = {amount_cents: cents, donor_type: checked("donor_type"), receipt_choice: checked("receipt_choice") ||
       value("receipt_choice"), monthly: form.elements.monthly.checked, anonymous: form.elements.anonymous.checked,
       news_consent: !!(form.elements.news_consent && form.elements.news_consent.checked),
-      public_message: value("public_message")};
+      public_message: value("public_message"), payment_method_type: debit ? "sepa_debit" : "card"};
     var tier = checked("reward_tier_id");
     if (tier) { gift.reward_tier_id = parseInt(tier, 10); }
     ["first_name", "last_name", "email", "address_line1", "address_line2", "postal_code", "city"].forEach(
@@ -205,6 +216,11 @@
       .then(function (answer) {
         started = answer;
         if (answer.kind !== "setup_intent") { return {}; }
+        var holder = {name: (gift.first_name + " " + gift.last_name).trim(), email: gift.email};
+        if (debit) {  // the IBAN goes to Stripe only, with the mandate the form shows
+          return stripe.confirmSepaDebitSetup(answer.client_secret, {payment_method: {
+            sepa_debit: {iban: value("iban").replace(/\s/g, "")}, billing_details: holder}});
+        }
         return stripe.confirmCardSetup(answer.client_secret, {payment_method: {card: card,
           billing_details: {name: (gift.first_name + " " + gift.last_name).trim(), email: gift.email}}});
       })
