@@ -66,6 +66,12 @@ def _page(partner, status=200, pending=None, **forms):
                            methods=METHOD_LABELS, pending=pending), status
 
 
+def _pending(anchor, prefix, button, question):
+    """What the confirmation step shows: the question, and the typed values sent again with confirm=1."""
+    return {"anchor": anchor, "button": button, "question": question, "action": request.path,
+            "fields": {name: value for name, value in request.form.items() if name.startswith(prefix)}}
+
+
 def _back(slug, anchor):
     return redirect(url_for("partner_money.index", slug=slug, _anchor=anchor))
 
@@ -136,6 +142,14 @@ def record_grant(slug):
             refuse(form, [refused.field or "campaign"], GRANT_FIELDS,
                    "Cette campagne ne reçoit plus d'argent." if isinstance(refused, Conflict) else None)
         else:
+            if not confirmed():
+                # A grant cannot be taken back from these pages: checked by the service, undone until confirmed.
+                db.session.rollback()
+                pending = _pending("subventions", "grant-", "Oui, enregistrer cette subvention",
+                                   f"Enregistrer une subvention de {format_eur(form.amount.cents)} de {partner.name} "
+                                   f"sur « {campaign.title} » ? Elle compte aussitôt dans la collecte de la campagne "
+                                   "et le partenaire la doit jusqu'à son paiement.")
+                return _page(services.get_partner(slug), 200, grant=form, pending=pending)
             record_action(current_user(), "grant.record", campaign, f"{partner.name} : {format_eur(grant.amount_cents)}")
             db.session.commit()
             flash(f"Subvention de {format_eur(grant.amount_cents)} enregistrée sur « {campaign.title} ».", "success")
@@ -167,10 +181,12 @@ def record_payment(slug):
                 # Checked by the service itself, then undone: the payment is written (and its company
                 # receipt queued) only once the administrator confirms what they typed.
                 db.session.rollback()
-                pending = {"campaign": campaign.title, "amount_cents": form.amount.cents,
-                           "received_on": form.received_on.data, "method": METHOD_LABELS[PartnerPaymentMethod(
-                               form.method.data)], "reference": form.reference.data.strip(),
-                           "fields": {name: value for name, value in request.form.items() if name.startswith("payment-")}}
+                method = METHOD_LABELS[PartnerPaymentMethod(form.method.data)].lower()
+                pending = _pending("paiements", "payment-", "Oui, enregistrer ce paiement",
+                                   f"Enregistrer ce paiement ? {format_eur(form.amount.cents)} reçus le "
+                                   f"{form.received_on.data:%d/%m/%Y} par {method} (référence "
+                                   f"{form.reference.data.strip()}) pour « {campaign.title} ». Le reçu de mécénat "
+                                   "du partenaire sera émis à cette date : vérifiez avant de confirmer.")
                 return _page(services.get_partner(slug), 200, payment=form, pending=pending)
             if created:
                 record_action(current_user(), "partner.payment", campaign,

@@ -87,8 +87,12 @@ def test_pledge_grant_and_payment_through_the_partner_money_page(app, client, ac
 
     money.gift(campaign, 3_000)  # matched 30 €
     money.gift(campaign, 8_000)  # matched 50 € (the per-gift cap)
-    client.post(f"{base}/subventions", data={"grant-csrf_token": token, "grant-campaign": campaign,
-                                             "grant-amount": "200", "grant-reference": "CONV-1"})
+    grant = {"grant-csrf_token": token, "grant-campaign": campaign, "grant-amount": "200",
+             "grant-reference": "CONV-1"}
+    asked = client.post(f"{base}/subventions", data=grant)
+    assert "Enregistrer une subvention de 200,00\xa0€ de Partenaire banque" in asked.text
+    assert "280,00\xa0€ dus" not in asked.text and "80,00\xa0€ dus" in asked.text  # not counted before confirming
+    client.post(f"{base}/subventions", data={**grant, "confirm": "1"})
     page = client.get(base)
     assert "80,00" in page.text and "920,00" in page.text  # matched, left of the cap
     assert "280,00\xa0€ dus" in page.text  # what the payment form offers to settle
@@ -103,7 +107,7 @@ def test_pledge_grant_and_payment_through_the_partner_money_page(app, client, ac
     payment = {"payment-csrf_token": token, "payment-campaign": campaign, "payment-amount": "250",
                "payment-received_on": today, "payment-method": "transfer", "payment-reference": "VIR-1"}
     asked = client.post(f"{base}/paiements", data=payment)
-    assert asked.status_code == 200 and "Enregistrer ce paiement ?" in asked.text
+    assert asked.status_code == 200 and "Enregistrer ce paiement ? 250,00" in asked.text
     assert "par virement (référence VIR-1)" in asked.text
     with app.app_context():
         assert db.session.scalar(select(db.func.count(PartnerPayment.id))) == 0  # nothing until confirmed
