@@ -1,5 +1,8 @@
 """Monthly gifts by SEPA Direct Debit on the organization's account: pending while the bank processes
 the debit, then succeeded (and receipted) or failed, by Stripe's word on the Connect endpoint."""
+import re
+
+import pytest
 import stripe
 from sqlalchemy import select
 
@@ -66,3 +69,37 @@ def test_a_one_off_debit_needs_the_configured_amount(giving, app):
     assert step["status"] == "pending" and giving.donation(large["id"]).payment_method.value == "direct_debit"
     app.config["SEPA_ONE_OFF_MIN_CENTS"] = 0  # never for a one-off gift
     assert giving.start(slug, payment_method_type="sepa_debit", amount_cents=20000).status_code == 422
+
+
+@pytest.mark.browser
+def test_a_donor_chooses_a_monthly_debit_on_the_page_reads_the_mandate_and_waits_for_the_bank(giving, served, page):
+    from playwright.sync_api import expect
+
+    from tests.receipts.test_phone_widths import sideways, violations
+
+    slug = giving.campaign(slug="fresque-du-marche", title="Une fresque pour le marché")
+    page.goto(f"{served}/campagnes/{slug}")
+    form = page.locator("#donation-form")
+    form.get_by_label("25,00 €").check()
+    form.get_by_label("Donner ce montant chaque mois").check()
+    for label, field in (("Prénom", "first_name"), ("Nom", "last_name"), ("Adresse e-mail", "email"),
+                         ("Adresse", "address_line1"), ("Code postal", "postal_code"), ("Ville", "city")):
+        form.get_by_label(label, exact=True).fill(DONOR[field])
+    form.get_by_label("Prélèvement SEPA").check()
+    iban = form.get_by_label("IBAN du compte à prélever")
+    expect(iban).to_be_visible()
+    expect(page.locator("#card-element")).to_be_hidden()
+    expect(page.locator("#mandat-sepa")).to_contain_text("vous autorisez Association asso-jardin et Stripe")
+    assert violations(page) == []
+    page.get_by_role("button", name=re.compile("Donner")).click()
+    expect(page.locator("#erreur-iban")).to_have_text("Indiquez l'IBAN du compte à prélever (FR76…).")
+    expect(iban).to_have_attribute("aria-invalid", "true")
+    iban.fill("FR14 2004 1010 0505 0001 3M02 606")
+    page.get_by_role("button", name=re.compile("Donner")).click()
+    page.wait_for_url(re.compile(r"/dons/.+/merci"), timeout=20_000)
+    # Pending while the bank processes the debit, then confirmed by the organization's account's event.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Merci, votre don est confirmé", timeout=30_000)
+    page.set_viewport_size({"width": 320, "height": 800})
+    assert sideways(page) <= 0
+    campaign = giving.campaign_row(slug)
+    assert campaign.raised_cents == 2500
