@@ -120,6 +120,7 @@ def downgrade():
         batch_op.drop_column('match_cents')
 
     with op.batch_alter_table('roundups', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('ck_roundups_rounduppaymentmethod'), type_='check')
         batch_op.drop_column('payment_method')
 
     with op.batch_alter_table('contributions', schema=None) as batch_op:

@@ -28,4 +28,6 @@ def upgrade():
 
 def downgrade():
     with op.batch_alter_table('merchant_keys', schema=None) as batch_op:
+        # The enum's CHECK names the column: on SQLite the rebuilt table would keep it otherwise.
+        batch_op.drop_constraint(batch_op.f('ck_merchant_keys_merchantkeykind'), type_='check')
         batch_op.drop_column('kind')
