@@ -3,6 +3,7 @@ a password from the invitation, signs in, creates a till key and records its fir
 Every page is axe-clean and none scrolls sideways at 320 px."""
 import email
 import re
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from tests.receipts.test_phone_widths import sideways, violations
+from tests.roundup.conftest import at, record, settle
+from tests.support import sign_in_browser
 
 pytestmark = pytest.mark.browser
 
@@ -92,7 +95,8 @@ def test_a_shop_applies_is_approved_signs_in_and_records_its_first_round_up(app,
     assert "3,00\xa0€ au plus par panier" in page.locator("#regle + p").inner_text()
     page.get_by_label(re.compile("^Clé d'API")).check()
     page.get_by_role("button", name="Créer la clé").click()
-    assert page.locator("code.key").inner_text().startswith("mk_")
+    api_key = page.locator("code.key").inner_text().strip()
+    assert api_key.startswith("mk_")
     check(page, "merchant with a new key")
     page.get_by_role("button", name=re.compile("Se déconnecter")).click()
 
@@ -127,3 +131,16 @@ def test_a_shop_applies_is_approved_signs_in_and_records_its_first_round_up(app,
     with app.app_context():
         [(basket, roundup)] = db.session.execute(select(Roundup.basket_cents, Roundup.roundup_cents)).all()
     assert (basket, roundup) == (1_260, 40)
+
+    # A month later, the town sees the shop's statement and marks the transfer to one association received.
+    assert record(app.test_client(), {"Authorization": f"Bearer {api_key}"}, "octobre-1", 990, 10,
+                  occurred_at=at(2026, 10, 5)).status_code == 201
+    statement = settle(app, "boulangerie-des-blagis", date(2026, 10, 1))
+    sign_in_browser(page, live_server, f"admin{actors._count}@test.example", "mot de passe de la ville")
+    page.goto(f"{live_server}/gestion/commercants/boulangerie-des-blagis/releves/{statement}")
+    check(page, "statement")
+    page.get_by_label("Date d'arrivée du virement").first.fill("2026-11-05")
+    page.locator("summary", has_text="Marquer reçu").first.click()
+    page.get_by_role("button", name="Oui, marquer reçu").first.click()
+    page.wait_for_selector("text=reçu le 05/11/2026")
+    check(page, "statement with a transfer received")
