@@ -9,6 +9,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import DateField, EmailField, RadioField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
     InputRequired,
@@ -77,16 +78,20 @@ def cents_of(text) -> int | None:
     return int(match.group(1)) * 100 + int((match.group(2) or "0").ljust(2, "0"))
 
 
+def _choices(*pairs):
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
 class OfflineGiftForm(FlaskForm):
     campaign = SelectField("Campagne", validators=[DataRequired("Choisissez la campagne.")])
-    payment_method = RadioField("Moyen de paiement", choices=[("cheque", "Chèque"), ("cash", "Espèces"),
-                                                              ("transfer", "Virement")], default="cheque",
+    payment_method = RadioField("Moyen de paiement", choices=_choices(("cheque", "Chèque"), ("cash", "Espèces"),
+                                                                      ("transfer", "Virement")), default="cheque",
                                 validators=[InputRequired("Choisissez chèque, espèces ou virement.")])
     paid_on = DateField("Date de réception", validators=[InputRequired("Indiquez la date de réception (jj/mm/aaaa).")])
     amount = StringField("Montant en euros", validators=[DataRequired("Indiquez le montant, par exemple 50 ou 12,50.")])
     reference = StringField("Référence (n° de chèque, libellé du virement)", validators=[Optional(), Length(max=120)])
-    donor_type = RadioField("Donateur", choices=[("individual", "Particulier"), ("company", "Entreprise (mécénat)")],
-                            default="individual")
+    donor_type = RadioField("Donateur", choices=_choices(("individual", "Particulier"),
+                                                         ("company", "Entreprise (mécénat)")), default="individual")
     company_name = StringField("Raison sociale", validators=[Optional(), Length(max=200)])
     company_legal_form = StringField("Forme juridique", validators=[Optional(), Length(max=120)])
     company_siren = StringField("SIREN", validators=[Optional(), Length(max=11)])
@@ -98,9 +103,9 @@ class OfflineGiftForm(FlaskForm):
     address_line1 = StringField("Adresse", validators=[Optional(), Length(max=200)])
     postal_code = StringField("Code postal", validators=[Optional(), Length(max=10)])
     city = StringField("Ville", validators=[Optional(), Length(max=120)])
-    receipt_choice = RadioField("Reçu fiscal", choices=[("per_gift", "Un reçu pour ce don"),
-                                                        ("annual", "Dans le reçu annuel"), ("none", "Pas de reçu")],
-                                default="per_gift")
+    receipt_choice = RadioField("Reçu fiscal", choices=_choices(("per_gift", "Un reçu pour ce don"),
+                                                                ("annual", "Dans le reçu annuel"),
+                                                                ("none", "Pas de reçu")), default="per_gift")
 
     def validate_amount(self, field):
         if cents_of(field.data) in (None, 0):
@@ -164,7 +169,7 @@ def _campaign_choices(organization):
     recordable = db.session.scalars(select(Campaign).where(
         Campaign.organization_id == organization.id,
         Campaign.status.in_((CampaignStatus.published, CampaignStatus.succeeded))).order_by(Campaign.title)).all()
-    return [(campaign.slug, campaign.title) for campaign in recordable]
+    return _choices(*((campaign.slug, campaign.title) for campaign in recordable))
 
 
 @bp.route("/nouveau", methods=["GET", "POST"])
