@@ -107,7 +107,7 @@ def test_campaign_instants_beyond_what_utc_holds_are_refused(client, actors, adm
 def test_json_nested_a_thousand_deep_is_a_bad_request(client, actors, admin):
     actors.organization("asso-test")
     deep = "[" * 1000 + "]" * 1000
-    for path in ("/api/v1/campaigns", "/api/v1/roundups", "/api/v1/stripe/webhook"):
+    for path in ("/api/v1/campaigns", "/api/v1/roundups", "/api/v1/stripe/webhook", "/api/v1/stripe/connect-webhook"):
         problem = is_problem(client.post(path, headers=admin, data=deep, content_type="application/json"), 400)
         assert "nested" in problem["detail"]
 
@@ -138,6 +138,22 @@ def test_a_signed_but_malformed_event_is_refused_and_changes_nothing(app, client
     body = json.dumps(payload).encode()
     response = client.post("/api/v1/stripe/webhook", data=body, content_type="application/json",
                            headers={"Stripe-Signature": sign(body)})
+    assert is_problem(response, 400)["type"].endswith("malformed-event")
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(StripeEvent)) == 0
+
+
+@pytest.mark.parametrize("payload", [
+    {"id": "evt_c1", "type": "payment_intent.succeeded", "data": {"object": {"id": "pi_1"}}},  # no account
+    {"id": "evt_c2", "type": "account.updated", "account": 12, "data": {"object": {"id": "acct_1"}}},
+    {"id": "evt_c3", "type": "account.updated", "account": "cus_1", "data": {"object": {"id": "acct_1"}}},
+])
+def test_a_signed_connect_event_that_names_no_account_is_refused_and_changes_nothing(app, client, payload):
+    from donations.models import StripeEvent
+
+    body = json.dumps(payload).encode()
+    response = client.post("/api/v1/stripe/connect-webhook", data=body, content_type="application/json",
+                           headers={"Stripe-Signature": sign(body, "whsec_test_connect_secret")})
     assert is_problem(response, 400)["type"].endswith("malformed-event")
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(StripeEvent)) == 0
