@@ -11,9 +11,28 @@ from decimal import Decimal, InvalidOperation
 import marshmallow as ma
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import (DateField, FieldList, Form, FormField, HiddenField, IntegerField, RadioField, SelectField,
-                     StringField, TextAreaField)
-from wtforms.validators import DataRequired, ValidationError, InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms import (
+    DateField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
 from app.fields import MAX_CENTS
 from app.formatting import local_zone, to_local
@@ -113,13 +132,13 @@ class CampaignForm(FlaskForm):
     commune = StringField("Commune", default="Sceaux", validators=[DataRequired(REFUSALS["commune"]), Length(max=120)])
     insee_code = StringField("Code INSEE de la commune", default="92071", validators=[
         DataRequired(REFUSALS["insee_code"]), Regexp(r"^(\d{5}|2[AB]\d{3})$", message=REFUSALS["insee_code"])])
-    category = SelectField("Thème", choices=[(key.value, label) for key, label in CATEGORY_LABELS.items()])
+    category = SelectField("Thème", choices=[SelectChoice(key.value, label) for key, label in CATEGORY_LABELS.items()])
     goal = Euros("Objectif (euros)", required=True)
     min_gift = Euros("Don minimum (euros)", default="5")
     starts_on = DateField("Premier jour de la collecte", validators=[InputRequired(REFUSALS["starts_on"])])
     ends_on = DateField("Dernier jour de la collecte", validators=[InputRequired(REFUSALS["ends_on"])])
     funding_model = RadioField("Mode de financement", default=FundingModel.keep_it_all.value,
-                               choices=[(key.value, label) for key, label in FUNDING_LABELS.items()])
+                               choices=[SelectChoice(key.value, label) for key, label in FUNDING_LABELS.items()])
     tiers = FieldList(FormField(TierForm), min_entries=0)
     stretch_goals = FieldList(FormField(StretchGoalForm), min_entries=0)
     section_errors = None  # {"tiers": message, "stretch_goals": message} after a refusal

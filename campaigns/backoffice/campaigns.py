@@ -12,6 +12,7 @@ from flask import (
     request,
     url_for,
 )
+from wtforms.fields.choices import SelectChoice
 
 from app.audit import record_action
 from app.auth.access import current_user, ensure_organization
@@ -61,7 +62,7 @@ def index():
 def _organization_choices(user):
     if not user.is_admin:
         return []
-    return [(o.slug, o.name) for o in db.session.scalars(services.list_organizations())]
+    return [SelectChoice(o.slug, o.name) for o in db.session.scalars(services.list_organizations())]
 
 
 @bp.route("/nouvelle", methods=["GET", "POST"])

@@ -7,8 +7,8 @@
 - `unsubscribe`: the link withdraws the consent of every gift of that address to that campaign, with
   no sign-in (the signature proves the address received the message).
 """
-from itsdangerous import BadSignature, URLSafeSerializer
 from flask import current_app
+from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import func, select, update
 
 from app.audit import record_action

@@ -146,7 +146,7 @@ def test_every_page_asks_to_sign_in_and_is_404_for_another_organization(app, cli
     with app.app_context():
         news = services.add_news(services.get_campaign("potager"), "Bonjour", "Texte").id
         db.session.commit()
-    fill = lambda url: url.format(slug="potager", news=news)  # noqa: E731
+    fill = lambda url: url.format(slug="potager", news=news)
     for url in URLS + ADMIN_ONLY + ["/gestion/campagnes", "/gestion/campagnes/nouvelle"]:
         response = client.get(fill(url))
         assert response.status_code == 302 and response.headers["Location"].startswith("/connexion?next="), url
@@ -167,3 +167,19 @@ def test_every_page_asks_to_sign_in_and_is_404_for_another_organization(app, cli
     sign_in_as_latest(client, app, "finance")
     for url in URLS + ["/gestion/campagnes"]:
         assert client.get(fill(url)).status_code == 404, url
+
+
+def test_a_published_campaign_keeps_what_donors_relied_on_when_its_texts_change(app, client, build, jardin):
+    from campaigns import services
+
+    build.campaign(organization="jardin", slug="potager", goal_cents=500_000)
+    sign_in_as_latest(client, app, "holder")
+    page = client.get("/gestion/campagnes/potager/modifier")
+    assert page.status_code == 200 and 'name="goal" readonly' in page.text.replace('readonly=""', "readonly")
+    saved = client.post("/gestion/campagnes/potager/modifier", data=draft_form(
+        csrf_from(page.text), title="Le potager des Blagis", summary="Nouveau résumé", goal="9 000"))
+    assert saved.status_code == 302, saved.text
+    with app.app_context():
+        campaign = services.get_campaign("potager")
+        assert (campaign.title, campaign.summary, campaign.goal_cents) == ("Le potager des Blagis", "Nouveau résumé",
+                                                                          500_000)
