@@ -108,6 +108,7 @@ def list_calls(args):
 @bp.route("/export.csv", methods=["GET"])
 @require_roles("admin", "finance", "partner")
 @bp.arguments(CallArgs, location="query")
+@bp.response(200, content_type="text/csv")
 def export_csv(args):
     month = _month(args.get("month"))
     calls = db.session.scalars(services.calls_for(month=month, received=args.get("received"),
@@ -124,6 +125,7 @@ def get_call(call_id):
 
 @bp.route("/<int:call_id>.csv", methods=["GET"])
 @require_roles("admin", "finance", "partner")
+@bp.response(200, content_type="text/csv")
 def call_csv(call_id):
     call = _readable(call_id)
     return attachment(documents.calls_csv([call]), f"{documents.call_filename(call)}.csv")
@@ -131,6 +133,7 @@ def call_csv(call_id):
 
 @bp.route("/<int:call_id>.pdf", methods=["GET"])
 @require_roles("admin", "finance", "partner")
+@bp.response(200, content_type="application/pdf")
 def call_pdf(call_id):
     call = _readable(call_id)
     return Response(documents.call_pdf(call), mimetype="application/pdf", headers={

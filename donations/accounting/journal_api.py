@@ -2,7 +2,7 @@
 from datetime import timedelta
 
 import marshmallow as ma
-from flask import abort
+from flask import Response, abort
 from flask_smorest import Blueprint
 
 from app.auth.access import current_user, require_roles
@@ -39,17 +39,19 @@ def _journal(slug, args):
 @bp.route("/<slug>/accounting.fec", methods=["GET"])
 @require_roles("admin", "finance")
 @bp.arguments(PeriodArgs, location="query")
+@bp.response(200, content_type="text/plain")
 def journal_fec(args, slug):
     """The entries of the period in the FEC layout (article A. 47 A-1 LPF: 18 tab-separated fields,
     ISO 8859-15), named `<SIREN>FEC<last day>.txt`. The organization's finance officers and admins."""
     organization, end, journal = _journal(slug, args)
-    return attachment(fec.fec_file(journal), fec.fec_filename(organization, end),
-                      mimetype="text/plain; charset=iso-8859-15")
+    return Response(fec.fec_file(journal), content_type=f"text/plain; charset={fec.FEC_ENCODING}", headers={
+        "Content-Disposition": f'attachment; filename="{fec.fec_filename(organization, end)}"'})
 
 
 @bp.route("/<slug>/accounting.csv", methods=["GET"])
 @require_roles("admin", "finance")
 @bp.arguments(PeriodArgs, location="query")
+@bp.response(200, content_type="text/csv")
 def journal_csv(args, slug):
     """The same entries as a French CSV (`;`, decimal commas, dd/mm/yyyy)."""
     organization, end, journal = _journal(slug, args)

@@ -1,7 +1,7 @@
 """/gestion/tresorerie: the association's treasurer — its bank details, the merchants' round-up transfers
 and the partners' calls for funds to mark received (after a confirmation), and its accounting entries
 (FEC, CSV). Every write goes through the service the API calls and is logged."""
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import DateField, StringField
@@ -205,8 +205,8 @@ def journal():
     journal = entries.journal(organization, form.du.data, form.au.data)
     if request.args.get("format") == "csv":
         return attachment(fec.journal_csv(journal), f"ecritures-{organization.slug}-{form.au.data:%Y%m%d}.csv")
-    return attachment(fec.fec_file(journal), fec.fec_filename(organization, form.au.data),
-                      mimetype="text/plain; charset=iso-8859-15")
+    return Response(fec.fec_file(journal), content_type=f"text/plain; charset={fec.FEC_ENCODING}", headers={
+        "Content-Disposition": f'attachment; filename="{fec.fec_filename(organization, form.au.data)}"'})
 
 
 def register(app):

@@ -70,6 +70,7 @@ def test_a_month_of_activity_exports_as_a_balanced_fec_file(app, client, actors,
     period = f"from={first.isoformat()}&to={end.isoformat()}"
     response = client.get(f"/api/v1/organizations/asso-a/accounting.fec?{period}", headers=finance)
     assert response.status_code == 200
+    assert response.headers["Content-Type"] == "text/plain; charset=iso-8859-15"
     assert response.headers["Content-Disposition"] == f'attachment; filename="552100554FEC{end:%Y%m%d}.txt"'
     text = response.data.decode("iso-8859-15")
     assert text.endswith("\r\n")

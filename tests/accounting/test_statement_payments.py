@@ -38,6 +38,8 @@ def test_each_association_gets_its_amount_bank_details_and_a_stable_reference(ap
     # The merchant reads the same transfers (with its key), and the statement carries them.
     again = client.get(f"/api/v1/settlements/{settlement_id}/payments", headers=merchant).json
     assert [p["reference"] for p in again] == [a["reference"], b["reference"]]
+    other_shop = shops.merchant("fromagerie", beneficiaries=[{"organization": "asso-b", "share_basis_points": 10_000}])
+    assert client.get(f"/api/v1/settlements/{settlement_id}/payments", headers=other_shop).status_code == 404
     statement = client.get(f"/api/v1/settlements/{settlement_id}", headers=admin).json
     assert [p["reference"] for p in statement["payments"]] == [a["reference"], b["reference"]]
     # The PDF the merchant downloads says whom to pay, on which account, with which reference.
