@@ -177,6 +177,9 @@ def defaults():
         # minutes; the donor session it opens (never a staff session) lasts this many minutes.
         "DONOR_LINK_MINUTES": _env_int("DONOR_LINK_MINUTES", 30),
         "DONOR_SESSION_MINUTES": _env_int("DONOR_SESSION_MINUTES", 30),
+        # A customer's claim of a round-up (the till's QR code, donations/roundup/services/claims.py):
+        # the link works once, for this many hours.
+        "ROUNDUP_CLAIM_HOURS": _env_int("ROUNDUP_CLAIM_HOURS", 72),
         # Links emailed to choose a password (app/auth/invitations.py): single-use, valid this long.
         "INVITATION_LINK_HOURS": _env_int("INVITATION_LINK_HOURS", 72),
         "PASSWORD_RESET_LINK_MINUTES": _env_int("PASSWORD_RESET_LINK_MINUTES", 60),

@@ -21,7 +21,6 @@ from donations.roundup.models import Roundup
 from donations.roundup.services.ingest import EMAIL_RE, get_roundup
 
 CLAIM_SALT = "roundup.claim"
-DEFAULT_CLAIM_HOURS = 72
 
 
 class ClaimExpired(Conflict):
@@ -31,7 +30,7 @@ class ClaimExpired(Conflict):
 
 
 def claim_hours() -> int:
-    return int(current_app.config.get("ROUNDUP_CLAIM_HOURS") or DEFAULT_CLAIM_HOURS)
+    return current_app.config["ROUNDUP_CLAIM_HOURS"]
 
 
 def _serializer():
