@@ -1,4 +1,4 @@
-"""French HTML pages of the territory's campaigns: the list, a campaign, the holder's news page.
+"""French HTML pages of the territory's campaigns: the list and a campaign (holders manage theirs in /gestion).
 
 A campaign page renders with a fixed number of SQL statements however many gifts it has: it reads
 the totals kept on the campaign row and a few short lists, never the gifts themselves.
@@ -20,13 +20,12 @@ import time
 from collections import namedtuple
 from math import ceil
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
 from markupsafe import Markup
 from sqlalchemy import select
 
 from app.auth.access import can_see_organization, current_user
-from app.errors import DomainError
-from app.extensions import csrf, db
+from app.extensions import db
 from app.formatting import local_today
 from app.types import utcnow
 from campaigns import services
@@ -140,26 +139,6 @@ def _render_page(slug):
     )
 
 
-@bp.route("/campagnes/<slug>/couverture", methods=["POST"])
-def upload_cover(slug):
-    """The holder replaces the cover image from the management page."""
-    campaign, user = _managed_or_redirect(slug)
-    if user is None:
-        return campaign
-    csrf.protect()
-    upload = request.files.get("cover")
-    try:
-        services.set_cover(campaign, upload.read(current_app.config["CAMPAIGN_COVER_MAX_BYTES"] + 1) if upload else b"")
-    except DomainError:
-        db.session.rollback()
-        limit = current_app.config["CAMPAIGN_COVER_MAX_BYTES"] // 1024
-        flash(f"Choisissez une image PNG, JPEG ou WebP de {limit} Kio au plus.", "error")
-    else:
-        db.session.commit()
-        flash("La nouvelle image de la campagne est en ligne.", "success")
-    return redirect(url_for("campaign_pages.manage_news", slug=slug))
-
-
 @bp.route("/campagnes/<slug>/couverture")
 def cover(slug):
     campaign = services.get_campaign(slug)
@@ -172,41 +151,10 @@ def cover(slug):
     return response.make_conditional(request)
 
 
-def _managed_or_redirect(slug):
-    """(campaign, user) for its holder or an admin; (redirect to sign in, None) for a visitor;
-    404 for anyone else, as if the campaign's management did not exist."""
-    user = current_user()
-    if user is None:
-        return redirect(url_for("auth.login", next=request.path)), None
-    campaign = services.get_campaign(slug)
-    if not can_see_organization(user, campaign.organization_id) or user.role.value not in ("admin", "holder"):
-        abort(404)
-    return campaign, user
-
-
-@bp.route("/campagnes/<slug>/actualites", methods=["GET", "POST"])
+@bp.route("/campagnes/<slug>/actualites")
 def manage_news(slug):
-    """The holder writes news for the campaign's page (and changes its cover)."""
-    campaign, user = _managed_or_redirect(slug)
-    if user is None:
-        return campaign
-    errors, form = {}, {"title": "", "body": ""}
-    if request.method == "POST":
-        csrf.protect()
-        form = {"title": request.form.get("title", ""), "body": request.form.get("body", "")}
-        try:
-            services.add_news(campaign, form["title"], form["body"], author_id=user.id)
-        except DomainError as error:
-            db.session.rollback()
-            errors[error.field] = {"title": "Le titre doit compter de 2 à 200 caractères.",
-                                   "body": "Écrivez le texte de l'actualité (20 000 caractères au plus).",
-                                   }.get(error.field, "Cette actualité ne peut pas être publiée.")
-        else:
-            db.session.commit()
-            flash("Votre actualité est publiée sur la page de la campagne.", "success")
-            return redirect(url_for("campaign_pages.manage_news", slug=slug))
-    return render_template("campaigns/news.html", campaign=campaign, news=latest_news(campaign.id, limit=50),
-                           errors=errors, form=form), (400 if errors else 200)
+    """The holders' news and cover now live in the back office (/gestion/campagnes/<slug>/...)."""
+    return redirect(url_for("campaign_follow.news", slug=slug), 301)
 
 
 def home():

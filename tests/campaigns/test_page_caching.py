@@ -95,7 +95,7 @@ def test_an_anonymous_page_is_public_for_a_few_seconds_and_answers_304_to_its_et
 def test_signed_in_users_and_flashed_messages_get_a_fresh_private_page(app, client, actors, build, clock):
     build.campaign(slug="potager", organization=actors.organization("jardin"))
     anonymous = client.get("/campagnes/potager")  # the worker now holds the anonymous copy
-    assert "Publier une actualité" not in anonymous.get_data(as_text=True)
+    assert "Gérer la campagne" not in anonymous.get_data(as_text=True)
 
     holder = app.test_client()
     sign_in(app, holder, actors, "jardin")
@@ -103,7 +103,7 @@ def test_signed_in_users_and_flashed_messages_get_a_fresh_private_page(app, clie
     assert page.status_code == 200 and "ETag" not in page.headers
     assert page.headers["Cache-Control"] == "private, no-cache"
     body = page.get_data(as_text=True)
-    assert "Publier une actualité" in body and re.search(r'name="csrf_token" value="[^"]+"', body)
+    assert "Gérer la campagne" in body and re.search(r'name="csrf_token" value="[^"]+"', body)
 
     flashed = app.test_client()
     with flashed.session_transaction() as session:

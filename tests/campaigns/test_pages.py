@@ -89,29 +89,14 @@ def _sign_in(app, client, actors, role, organization):
             session.update(session_values(user.id))
 
 
-def test_a_holder_publishes_news_from_the_management_page(app, client, actors, build):
+def test_the_old_news_page_leads_to_the_back_office(app, client, actors, build):
+    """News are written in /gestion/campagnes/<slug>/actualites (tests/campaigns/test_backoffice_pages.py)."""
     build.campaign(slug="potager", organization=actors.organization("jardin"))
-    assert client.get("/campagnes/potager/actualites").status_code == 302  # sign in first
+    moved = client.get("/campagnes/potager/actualites")
+    assert moved.status_code == 301 and moved.headers["Location"] == "/gestion/campagnes/potager/actualites"
+    assert client.get(moved.headers["Location"]).status_code == 302  # sign in first
     _sign_in(app, client, actors, "holder", "jardin")
-    form = client.get("/campagnes/potager/actualites")
-    assert form.status_code == 200
-    token = re.search(r'name="csrf_token" value="([^"]+)"', form.get_data(as_text=True)).group(1)
-    app.config["WTF_CSRF_ENABLED"] = True
-    refused = client.post("/campagnes/potager/actualites", data={"title": "Sans jeton", "body": "x"})
-    assert refused.status_code == 400
-    empty = client.post("/campagnes/potager/actualites", data={"csrf_token": token, "title": "Bacs", "body": ""})
-    assert empty.status_code == 400 and "Écrivez le texte" in empty.get_data(as_text=True)
-    done = client.post("/campagnes/potager/actualites", follow_redirects=True,
-                       data={"csrf_token": token, "title": "Les bacs sont posés", "body": "Merci **à tous**"})
-    assert done.status_code == 200 and "Votre actualité est publiée" in done.get_data(as_text=True)
-    assert "<strong>à tous</strong>" in client.get("/campagnes/potager").get_data(as_text=True)
-
-
-def test_a_holder_of_another_organization_gets_404_on_the_management_page(app, client, actors, build):
-    build.campaign(slug="potager", organization=actors.organization("jardin"))
-    actors.organization("epicerie")
-    _sign_in(app, client, actors, "holder", "epicerie")
-    assert client.get("/campagnes/potager/actualites").status_code == 404
+    assert 'href="/gestion/campagnes/potager">Gérer la campagne</a>' in client.get("/campagnes/potager").text
 
 
 def count_statements(app, client, path):
@@ -166,31 +151,33 @@ def test_a_campaign_page_costs_the_same_queries_with_100000_gifts_as_with_one(ap
     assert page.count("Donateur ") <= 30
 
 
-def test_a_holder_changes_the_cover_from_the_management_page(app, client, actors, build):
+def test_a_holder_changes_the_cover_from_the_back_office(app, client, actors, build):
     import io
 
     from PIL import Image
 
     build.campaign(slug="potager", organization=actors.organization("jardin"))
     _sign_in(app, client, actors, "holder", "jardin")
-    token = re.search(r'name="csrf_token" value="([^"]+)"',
-                      client.get("/campagnes/potager/actualites").get_data(as_text=True)).group(1)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"',
+                      client.get("/gestion/campagnes/potager/modifier").get_data(as_text=True)).group(1)
     buffer = io.BytesIO()
     Image.new("RGB", (30, 10), (200, 100, 0)).save(buffer, "JPEG")
-    sent = client.post("/campagnes/potager/couverture", follow_redirects=True, content_type="multipart/form-data",
+    sent = client.post("/gestion/campagnes/potager/couverture", follow_redirects=True,
+                       content_type="multipart/form-data",
                        data={"csrf_token": token, "cover": (io.BytesIO(buffer.getvalue()), "photo.jpg")})
-    assert "La nouvelle image de la campagne est en ligne." in sent.get_data(as_text=True)
+    assert "La nouvelle image de la campagne est enregistrée." in sent.get_data(as_text=True)
     image = client.get("/campagnes/potager/couverture")
     assert image.mimetype == "image/jpeg" and image.data == buffer.getvalue()
-    refused = client.post("/campagnes/potager/couverture", follow_redirects=True, content_type="multipart/form-data",
+    refused = client.post("/gestion/campagnes/potager/couverture", content_type="multipart/form-data",
                           data={"csrf_token": token, "cover": (io.BytesIO(b"%PDF-1.7 not an image"), "photo.jpg")})
-    assert "Choisissez une image PNG, JPEG ou WebP" in refused.get_data(as_text=True)
+    assert refused.status_code == 400 and "Choisissez une image PNG, JPEG ou WebP" in refused.get_data(as_text=True)
+    assert re.search(r'<input[^>]*aria-invalid="true"[^>]*id="cover"', refused.text)  # said beside the field
     assert client.get("/campagnes/potager/couverture").data == buffer.getvalue()
     actors.organization("epicerie")
     other = app.test_client()
     _sign_in(app, other, actors, "holder", "epicerie")
-    assert other.post("/campagnes/potager/couverture", content_type="multipart/form-data",
-                      data={"cover": (io.BytesIO(buffer.getvalue()), "x.jpg")}).status_code == 404
+    assert other.post("/gestion/campagnes/potager/couverture", content_type="multipart/form-data",
+                      data={"csrf_token": token, "cover": (io.BytesIO(buffer.getvalue()), "x.jpg")}).status_code == 404
 
 
 def test_the_home_page_also_shows_the_campaigns_that_have_ended(client, build, app):
