@@ -129,7 +129,7 @@ class Campaign(db.Model):
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # The town's reason when it sent the campaign back to its holder (kept until the next submission).
+    # The town's reason when it last sent the campaign back to its holder (cleared when it is published).
     returned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     return_reason: Mapped[str | None] = mapped_column(Text)
 

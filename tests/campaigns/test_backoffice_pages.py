@@ -101,7 +101,9 @@ def test_a_holder_writes_a_draft_the_town_returns_it_then_publishes_it(app, clie
     client.post(f"/gestion/campagnes/{slug}/soumettre", data={"csrf_token": csrf, "confirm": "1"})
 
     sign_in_as_latest(client, app, "admin")
-    csrf = csrf_from(client.get(f"/gestion/campagnes/{slug}").text)
+    again = client.get(f"/gestion/campagnes/{slug}").text
+    assert "Déjà renvoyée" in again and "Précisez le calendrier des travaux." in again  # the town's last word
+    csrf = csrf_from(again)
     approved = client.post(f"/gestion/campagnes/{slug}/approuver", data={"csrf_token": csrf, "confirm": "1"},
                            follow_redirects=True)
     assert "est publiée" in approved.text
