@@ -37,9 +37,13 @@ def get_campaign_by_id(campaign_id) -> Campaign:
 def page_version(slug):
     """(id, status, version) of the campaign with this slug, or None: one short statement that tells
     the campaign page's cache whether its copy is still current. The version moves with every change
-    of the row: its totals (the ledger's updates), its texts and status (`updated_at`)."""
+    of the row: its totals (the ledger's updates), its texts and status (`updated_at`); and with whether
+    its organization's Stripe account takes payments (the page shows the donation form only then)."""
     row = db.session.execute(select(Campaign.id, Campaign.status, Campaign.updated_at, Campaign.raised_cents,
-                                    Campaign.donor_count, Campaign.has_cover).where(Campaign.slug == slug)).first()
+                                    Campaign.donor_count, Campaign.has_cover, Organization.stripe_account_id,
+                                    Organization.charges_enabled)
+                             .join(Organization, Organization.id == Campaign.organization_id)
+                             .where(Campaign.slug == slug)).first()
     return None if row is None else (row.id, row.status, tuple(row[2:]))
 
 

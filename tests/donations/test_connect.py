@@ -1,6 +1,7 @@
 """Each organization's own Stripe account: created by an administrator, onboarded by its treasurer,
 kept current by account.updated on the Connect endpoint; no publication and no gift before it takes
 payments; its gifts' events come from its account."""
+import time
 from datetime import timedelta
 
 import requests
@@ -69,12 +70,18 @@ def test_an_organization_takes_gifts_once_its_own_stripe_account_is_onboarded(gi
     # Gifts start again only while Stripe lets the account take charges.
     requests.post(f"{localstripe}/_config/connect/accounts/{account}", json={"charges_enabled": False},
                   timeout=10).raise_for_status()
+    giving.client.get(f"/campagnes/{slug}")  # the page as it is while the account takes payments
     deliver("account.updated", {"id": account, "object": "account"}, account=account)
     stopped = giving.start(slug)
     assert stopped.status_code == 409 and "ne peut pas encore recevoir de paiements" in stopped.json["detail"]
+    time.sleep(1.1)  # each worker's copy of the page is re-checked once a second
+    page = giving.client.get(f"/campagnes/{slug}").text  # no form to fill in vain
+    assert 'id="donation-form"' not in page and "ne peut pas encore recevoir de dons en ligne" in page
     requests.post(f"{localstripe}/_config/connect/accounts/{account}", json={"charges_enabled": True},
                   timeout=10).raise_for_status()
     deliver("account.updated", {"id": account, "object": "account"}, account=account)
+    time.sleep(1.1)
+    assert 'id="donation-form"' in giving.client.get(f"/campagnes/{slug}").text
     started = giving.start(slug)
     assert started.status_code == 201
     assert giving.donation(started.json["id"]).stripe_account_id == account
