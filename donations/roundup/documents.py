@@ -18,20 +18,25 @@ def _lines(settlement, organization_id):
 
 
 def statement_csv(settlement, organization_id=None):
-    """One row per beneficiary, amounts as `1234.56`, then the totals (all of them for the merchant)."""
+    """One row per beneficiary, amounts as `1234.56`, each with the account its organization is paid on
+    and the transfer's reference; then the totals (all of them for the merchant)."""
+    payments = {due.organization.id: due for due in payments_due(settlement, organization_id)}
     rows = []
     for line in _lines(settlement, organization_id):
+        due = payments[line.recipient_organization_id]
         rows.append([settlement.merchant.name, settlement.merchant.siret, settlement.month_label, line.label,
                      "campagne" if line.campaign_id else "organisme", f"{line.share_basis_points / 100:.2f}",
-                     format_cents_plain(line.amount_cents)])
+                     format_cents_plain(line.amount_cents), due.organization.bank_iban or "", due.reference,
+                     line.paid_on.isoformat() if line.paid_on else ""])
     if organization_id is None:
         for label, cents in (("arrondis", settlement.roundups_cents), ("abondement", settlement.match_cents),
                              ("annulations", -settlement.adjustments_cents),
                              ("avoir_reporte", -settlement.carried_in_cents),
                              ("avoir_a_reporter", settlement.carry_out_cents), ("total_du", settlement.total_cents)):
             rows.append([settlement.merchant.name, settlement.merchant.siret, settlement.month_label, label,
-                         "total", "", format_cents_plain(cents)])
-    return write_csv(["commercant", "siret", "mois", "beneficiaire", "type", "part_pourcent", "montant_eur"], rows)
+                         "total", "", format_cents_plain(cents), "", "", ""])
+    return write_csv(["commercant", "siret", "mois", "beneficiaire", "type", "part_pourcent", "montant_eur",
+                      "iban", "reference_paiement", "recu_le"], rows)
 
 
 def statement_pdf(settlement, organization_id=None):

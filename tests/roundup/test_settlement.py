@@ -156,8 +156,10 @@ def test_statement_as_csv_and_pdf(client, shops, actors, app):
     csv_response = client.get(f"/api/v1/settlements/{statement}.csv", headers=headers)
     assert csv_response.mimetype == "text/csv"
     rows = csv_response.get_data(as_text=True).splitlines()
-    assert rows[1].split(";")[3:] == ["Association epicerie", "organisme", "66.67", "1.32"]
-    assert rows[-1].split(";")[3:] == ["total_du", "total", "", "1.98"]
+    assert rows[0].split(";")[7:] == ["iban", "reference_paiement", "recu_le"]
+    assert rows[1].split(";")[3:7] == ["Association epicerie", "organisme", "66.67", "1.32"]
+    assert rows[1].split(";")[8].startswith("RF")  # the transfer's reference, beside the amount
+    assert rows[-1].split(";")[3:7] == ["total_du", "total", "", "1.98"]
 
     pdf = client.get(f"/api/v1/settlements/{statement}.pdf", headers=headers)
     assert pdf.mimetype == "application/pdf"
