@@ -10,13 +10,14 @@ from wtforms.validators import InputRequired, Length, Optional, ValidationError
 from app.audit import record_action
 from app.auth.access import current_user
 from app.auth.models import Role
-from app.backoffice import add_menu_entry, confirmed, staff_page
+from app.backoffice import add_home_panel, add_menu_entry, confirmed, staff_page
 from app.banking import clean_bic, clean_iban, format_iban
 from app.downloads import attachment
 from app.errors import Conflict, DomainError, NotFound
 from app.extensions import csrf, db
 from app.formatting import local_today
 from app.money import format_eur
+from app.text import with_preposition
 from campaigns import services as campaigns
 from campaigns.models import CallForFunds, Organization
 from donations.accounting import entries, fec
@@ -150,7 +151,8 @@ def statement_received(settlement_id):
         record_action(current_user(), "statement.paid", f"settlement:{settlement.id}",
                       f"{organization.slug} {due.amount_cents} c le {day:%d/%m/%Y}")
     db.session.commit()
-    flash(f"Virement de {settlement.merchant.name} ({format_eur(due.amount_cents)}) marqué reçu le {day:%d/%m/%Y} : "
+    who = with_preposition(settlement.merchant.name, "de")
+    flash(f"Virement {who} ({format_eur(due.amount_cents)}) marqué reçu le {day:%d/%m/%Y} : "
           "le reçu de l'abondement du commerçant suit.", "success")
     return redirect(url_for("treasury.index", _anchor="releves"))
 
@@ -176,7 +178,8 @@ def call_received(call_id):
         record_action(current_user(), "call_for_funds.received", f"call_for_funds:{call.id}",
                       f"{call.partner.slug} {call.payment.amount_cents} c le {day:%d/%m/%Y}")
     db.session.commit()
-    flash(f"Versement de {call.partner.name} ({format_eur(call.payment.amount_cents)}) enregistré le {day:%d/%m/%Y} : "
+    who = with_preposition(call.partner.name, "de")
+    flash(f"Versement {who} ({format_eur(call.payment.amount_cents)}) enregistré le {day:%d/%m/%Y} : "
           "le reçu suit s'il y a lieu.", "success")
     return redirect(url_for("treasury.index", _anchor="appels"))
 
@@ -209,7 +212,19 @@ def journal():
         "Content-Disposition": f'attachment; filename="{fec.fec_filename(organization, form.au.data)}"'})
 
 
+def _panel(user) -> dict:
+    """The /gestion home of a finance officer: what it still awaits, and whether its IBAN is known."""
+    organization = db.session.get(Organization, user.organization_id)
+    lines = db.session.scalars(roundup.unpaid_lines_of(organization.id)).all()
+    calls = db.session.scalars(campaigns.calls_for(organization_id=organization.id, received=False)).all()
+    return {"statements_due": len({line.settlement_id for line in lines}),
+            "statements_cents": sum(line.amount_cents for line in lines),
+            "calls_due": len(calls), "calls_cents": sum(call.amount_cents for call in calls),
+            "has_bank_details": organization.bank_iban is not None}
+
+
 def register(app):
     app.register_blueprint(bp)
     add_menu_entry(app, "treasury.index", "Trésorerie", [Role.finance], order=40)
+    add_home_panel(app, "accounting/treasury_panel.html", [Role.finance], context=_panel, order=40)
 

@@ -25,6 +25,9 @@ def test_the_treasurer_sets_bank_details_marks_a_transfer_and_downloads_the_jour
     actors.user("finance", organization="asso-a")
     sign_in_as_latest(client, app, "finance")
 
+    home = client.get("/gestion")  # the treasurer's home says what it awaits, and that the IBAN is missing
+    assert "Virements de commerçants attendus : <strong>1</strong>" in home.text
+    assert "Coordonnées bancaires à renseigner" in home.text
     page = client.get(PAGE)
     assert page.status_code == 200
     assert "Virements des commerçants" in page.text and "Commerce boulangerie" in page.text and "0,99" in page.text
@@ -55,6 +58,9 @@ def test_the_treasurer_sets_bank_details_marks_a_transfer_and_downloads_the_jour
     assert "marqué reçu le" in done.text and "Aucun virement de commerçant attendu" in done.text
     with app.app_context():
         assert db.session.scalar(select(SettlementLine.paid_on)) == date.today()
+    home = client.get("/gestion")
+    assert "Virements de commerçants attendus : <strong>0</strong>" in home.text
+    assert "Coordonnées bancaires à renseigner" not in home.text
 
     # The journal of the month: a FEC file named after the SIREN, the transfer in it.
     first = date.today().replace(day=1).isoformat()
