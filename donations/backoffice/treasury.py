@@ -197,6 +197,8 @@ def _french(refused: DomainError) -> str:
 @bp.get("/ecritures")
 @staff_page(Role.finance)
 def journal():
+    if not request.args:  # the address alone: the page, its download form empty
+        return _page()
     form = PeriodForm(request.args)
     valid = form.validate()
     if valid and form.du.data > form.au.data:

@@ -68,6 +68,7 @@ def test_the_treasurer_sets_bank_details_marks_a_transfer_and_downloads_the_jour
     assert fec.status_code == 200
     assert f'filename="552100554FEC{date.today():%Y%m%d}.txt"' in fec.headers["Content-Disposition"]
     assert "75410000\tDons manuels" in fec.data.decode("iso-8859-15")
+    assert client.get(f"{PAGE}/ecritures").status_code == 200  # the address alone is the page
     backwards = client.get(f"{PAGE}/ecritures?du={today}&au=2020-01-01&format=csv")
     assert backwards.status_code == 400 and "Le dernier jour vient après le premier" in backwards.text
 
