@@ -1,0 +1,296 @@
+"""One sweep over every page of the service, read from the application's own URL map, with the Sceaux
+demo loaded: each page answers at 320 and 390 px wide with no sideways scroll and no axe-core
+violation; every /gestion URL sends a visitor with no session to /connexion, and a user of another
+organization, partner or shop gets a 404 on every back-office page about one object.
+
+A new GET route must appear in PAGES (how to reach it: who signs in, an example URL) or in NOT_PAGES
+(why it is not an HTML page): otherwise the sweep fails, so that no page escapes it."""
+import secrets
+from datetime import date, timedelta
+from urllib.parse import urlsplit
+
+import pytest
+from sqlalchemy import select
+
+from app.extensions import db
+from tests.receipts.test_phone_widths import sideways, violations
+from tests.support import csrf_from, sign_in_browser
+
+PASSWORD = "sceaux-demo-2026"  # campaigns/demo.py DEMO_PASSWORD
+ADMIN = "admin@sceaux.example"
+FINANCE = "tresorier@jardin-menagerie.example"
+HOLDER = "projets@jardin-menagerie.example"
+PARTNER = "partenariats@laposte.example"
+MERCHANT = "commercant@sceaux.example"  # Boulangerie des Blagis
+DONOR = "louise.bonnet@example.org"  # gives monthly
+# Users of another organization, partner and shop than the objects the examples name.
+OUTSIDERS = ["tresorier@epicerie-sceaux.example", "projets@epicerie-sceaux.example", "mecenat@banque-sceaux.example",
+             "commercant2@sceaux.example"]
+
+# endpoint -> [(who signs in: None, a staff email, or "donor"), example URL with {values}]
+PAGES = {
+    "home": [(None, "/")],
+    "legal.accessibility": [(None, "/accessibilite")],
+    "legal.privacy": [(None, "/confidentialite")],
+    "legal.notice": [(None, "/mentions-legales")],
+    "auth.login": [(None, "/connexion")],
+    "auth.forgot_password": [(None, "/mot-de-passe-oublie")],
+    "auth.choose_password": [(None, "/mot-de-passe/{password_token}")],
+    "campaign_pages.campaign": [(None, "/campagnes/{campaign}"), (None, "/campagnes/ruches-parc-de-sceaux")],
+    "donation_pages.give": [(None, "/campagnes/{campaign}/don")],
+    "donation_pages.thanks": [(None, "/dons/{thanks_token}/merci")],
+    "donation_pages.monthly": [(None, "/dons/{monthly_token}/mensuel")],
+    "news_unsubscribe.unsubscribe": [(None, "{unsubscribe_path}")],
+    "roundup_pages.demo_checkout": [(None, "/commercant/demo/{merchant}")],
+    "shops.index": [(None, "/commerces")],
+    "join.apply": [(None, "/devenir-commercant")],
+    "join.thanks": [(None, "/devenir-commercant/merci")],
+    "opendata.index": [(None, "/donnees-ouvertes")],
+    "receipt_pages.donor_receipts": [(None, "/recus/{receipts_token}")],
+    "receipt_pages.roundup_identity": [(None, "/recus/arrondi/{roundup_token}")],
+    "receipt_pages.verify": [(None, "{verify_path}")],
+    "roundup_claims.claim": [(None, "{claim_path}")],
+    "till.till": [(None, "/caisse")],
+    "donor_space.start": [(None, "/espace-donateur")],
+    "donor_space.redeem": [(None, "/espace-donateur/connexion/{donor_link}")],
+    "donor_space.home": [("donor", "/espace-donateur/mon-espace")],
+    "donor_space.stop": [("donor", "/espace-donateur/mensuel/{monthly_public_id}/arreter")],
+    "donor_space.erase": [("donor", "/espace-donateur/effacement")],
+    "roundup_pages.dashboard": [(MERCHANT, "/commercant")],
+    "finance_pages.index": [(FINANCE, "/finance")],
+    "gestion.home": [(ADMIN, "/gestion"), (FINANCE, "/gestion"), (HOLDER, "/gestion"), (PARTNER, "/gestion"),
+                     (MERCHANT, "/gestion")],
+    "gestion.journal": [(ADMIN, "/gestion/journal")],
+    "staff.index": [(ADMIN, "/gestion/equipe")],
+    "calls_pages.index": [(ADMIN, "/gestion/appels-de-fonds"), (PARTNER, "/gestion/appels-de-fonds")],
+    "organization_pages.index": [(ADMIN, "/gestion/associations")],
+    "organization_pages.create": [(ADMIN, "/gestion/associations/nouvelle")],
+    "organization_pages.edit": [(ADMIN, "/gestion/associations/{organization}")],
+    "campaign_admin.index": [(ADMIN, "/gestion/campagnes"), (HOLDER, "/gestion/campagnes")],
+    "campaign_admin.create": [(HOLDER, "/gestion/campagnes/nouvelle")],
+    "campaign_admin.edit": [(HOLDER, "/gestion/campagnes/{campaign}/modifier")],
+    "campaign_follow.show": [(HOLDER, "/gestion/campagnes/{campaign}")],
+    "campaign_follow.news": [(HOLDER, "/gestion/campagnes/{campaign}/actualites")],
+    "campaign_follow.edit_news": [(HOLDER, "/gestion/campagnes/{campaign}/actualites/{news_id}")],
+    "campaign_review_pages.queue": [(ADMIN, "/gestion/campagnes/examen")],
+    "merchant_admin.index": [(ADMIN, "/gestion/commercants")],
+    "merchant_admin.create": [(ADMIN, "/gestion/commercants/nouveau")],
+    "merchant_admin.show": [(ADMIN, "/gestion/commercants/{merchant}")],
+    "merchant_admin.edit": [(ADMIN, "/gestion/commercants/{merchant}/modifier")],
+    "merchant_statements.show": [(ADMIN, "/gestion/commercants/{merchant}/releves/{settlement_id}")],
+    "merchant_applications.index": [(ADMIN, "/gestion/commercants/demandes")],
+    "merchant_applications.show": [(ADMIN, "/gestion/commercants/demandes/{application_id}")],
+    "gift_pages.index": [(FINANCE, "/gestion/dons")],
+    "gift_pages.gift": [(FINANCE, "/gestion/dons/{donation_id}")],
+    "gift_pages.record": [(FINANCE, "/gestion/dons/nouveau")],
+    "donor_pages.donors": [(HOLDER, "/gestion/dons/campagnes/{campaign}/donateurs")],
+    "donor_pages.write": [(HOLDER, "/gestion/dons/campagnes/{campaign}/ecrire")],
+    "partner_dashboard.dashboard": [(PARTNER, "/gestion/partenaire/{partner}")],
+    "partner_pages.index": [(ADMIN, "/gestion/partenaires")],
+    "partner_pages.create": [(ADMIN, "/gestion/partenaires/nouveau")],
+    "partner_pages.edit": [(ADMIN, "/gestion/partenaires/{partner}")],
+    "partner_money.index": [(ADMIN, "/gestion/partenaires/{partner}/financements")],
+    "receipt_backoffice.show": [(FINANCE, "/gestion/recus/{organization}/{receipt_number}")],
+    "receipt_backoffice.for_gift": [(FINANCE, "/gestion/recus/don/{donation_id}")],
+    "receipt_backoffice.settings": [(FINANCE, "/gestion/recus/reglages")],
+    "treasury.index": [(FINANCE, "/gestion/tresorerie")],
+    "payouts_pages.index": [(FINANCE, "/gestion/versements")],
+}
+
+# endpoint -> why it is no HTML page; the /gestion ones carry an example URL for the access checks.
+NOT_PAGES = {
+    "campaign_pages.cover": "the cover image",
+    "campaign_pages.manage_news": "a permanent redirect to /gestion/campagnes/<slug>/actualites",
+    "till.manifest": "the till's web app manifest (JSON)",
+    "till.service_worker": "the till's service worker (JavaScript)",
+    "roundup_pages.widget_js": "the checkout widget's JavaScript",
+    "roundup_pages.widget_rule": "the widget's rule (JSON)",
+    "roundup_pages.statement_csv": "a statement (CSV)",
+    "roundup_pages.statement_pdf": "a statement (PDF)",
+    "roundup_poster.poster": "the counter poster (PDF)",
+    "opendata.funding_csv": "open data (CSV)",
+    "opendata.funding_json": "open data (JSON)",
+    "opendata.funding_schema_json": "open data schema (JSON)",
+    "opendata.subsidies_csv": "open data (CSV)",
+    "opendata.subsidies_schema_json": "open data schema (JSON)",
+    "donor_receipt_link.gift_receipt": "the thank-you page's receipt link (JSON)",
+    "donor_space.export": "the donor's data (JSON)",
+    "donor_space.year_zip": "a year's receipts (ZIP)",
+    "donor_space.receipt_pdf": "a receipt (PDF)",
+    "receipt_pages.donor_pdf": "a receipt (PDF)",
+    "finance_pages.export_zip": "receipts (ZIP)",
+    "finance_pages.export_csv": "receipts (CSV)",
+    "finance_pages.receipt_pdf": "a receipt (PDF)",
+    "finance_pages.register_csv": "the register (CSV)",
+    "finance_pages.register_pdf": "the register (PDF)",
+    "calls_pages.call_csv": ("a call for funds (CSV)", "/gestion/appels-de-fonds/{call_id}.csv"),
+    "calls_pages.call_pdf": ("a call for funds (PDF)", "/gestion/appels-de-fonds/{call_id}.pdf"),
+    "organization_pages.image": ("an organization's image (PNG)", "/gestion/associations/{organization}/images/signature.png"),
+    "merchant_admin.statement": ("a statement (PDF)",
+                                 "/gestion/commercants/{merchant}/releves/{settlement_id}.pdf"),
+    "donor_pages.donors_csv": ("a campaign's donors (CSV)", "/gestion/dons/campagnes/{campaign}/donateurs.csv"),
+    "partner_dashboard.summary_csv": ("a partner's summary (CSV)", "/gestion/partenaire/{partner}/bilan.csv"),
+    "treasury.journal": ("the accounting journal (FEC or CSV)",
+                         "/gestion/tresorerie/ecritures?du=2026-01-01&au=2026-10-31"),
+    "partner_dashboard.mine": ("a redirect to the signed-in partner's dashboard", "/gestion/partenaire"),
+    "partner_dashboard.summary_pdf": ("a partner's summary (PDF)", "/gestion/partenaire/{partner}/bilan.pdf"),
+}
+
+
+def get_routes(app):
+    """{endpoint: rule} of every GET route but the JSON API (schemathesis covers it) and static files."""
+    return {rule.endpoint: rule.rule for rule in app.url_map.iter_rules()
+            if "GET" in rule.methods and not rule.rule.startswith(("/api/", "/static/"))
+            and rule.endpoint != "static" and not rule.endpoint.endswith(".static")}
+
+
+def load_demo(app):
+    """The Sceaux demo, a second shop's user, and the values the example URLs need."""
+    from app.auth import invitations
+    from app.auth import services as auth_services
+    from app.auth.models import LinkPurpose, User
+    from app.demo import load_all
+    from app.keys import hash_key
+    from app.types import utcnow
+    from campaigns.models import CallForFunds, Campaign, Organization, Partner
+    from campaigns.services import add_news
+    from donations.models import Donation
+    from donations.roundup.applications import MerchantApplication
+    from donations.roundup.models import Merchant, Roundup, Settlement
+    from donations.roundup.services import claims
+    from donations.services import links as gift_links
+    from donations.services import news_mail
+    from receipts.donor_space.models import DonorSignInLink
+    from receipts.models import Receipt
+    from receipts.services import links
+
+    with app.app_context():
+        load_all(app)
+        librairie = db.session.scalar(select(Merchant).where(Merchant.slug == "librairie-page-sceaux"))
+        auth_services.create_user(OUTSIDERS[3], "merchant", merchant_id=librairie.id, password=PASSWORD)
+        campaign = db.session.scalar(select(Campaign).where(Campaign.slug == "jardin-partage-menagerie"))
+        organization = db.session.get(Organization, campaign.organization_id)
+        merchant = db.session.scalar(select(Merchant).where(Merchant.slug == "boulangerie-des-blagis"))
+        gift = db.session.scalar(select(Donation).where(Donation.campaign_id == campaign.id,
+                                                        Donation.email == "camille.lefevre@example.org"))
+        monthly = db.session.scalar(select(Donation).where(Donation.email == DONOR, Donation.monthly.is_(True)))
+        receipt = db.session.scalar(select(Receipt).where(Receipt.organization_id == organization.id)
+                                    .order_by(Receipt.id))
+        news = add_news(campaign, "Les bacs sont posés", "Merci à tous : les **bacs** sont posés.")
+        # The demo's gifts are this month's: no call is owed yet; La Poste's call as it would come.
+        call = CallForFunds(partner=db.session.scalar(select(Partner).where(Partner.slug == "la-poste")),
+                            campaign=campaign, month=date(2026, 10, 1), earlier_cents=0, month_cents=12_000,
+                            amount_cents=12_000)
+        db.session.add(call)
+        db.session.flush()
+        unclaimed = db.session.scalar(select(Roundup).where(Roundup.merchant_id == merchant.id,
+                                                            Roundup.donor_email.is_(None),
+                                                            Roundup.voided_at.is_(None)).order_by(Roundup.id.desc()))
+        donor_link = secrets.token_urlsafe(32)
+        db.session.add(DonorSignInLink(token_hash=hash_key(donor_link), email=DONOR, created_at=utcnow(),
+                                       expires_at=utcnow() + timedelta(minutes=30)))
+        admin = db.session.scalar(select(User).where(User.email == ADMIN))
+        _, password_token = invitations.issue_link(admin, LinkPurpose.password_reset)
+        values = {
+            "campaign": campaign.slug, "organization": organization.slug, "merchant": merchant.slug, "partner": "la-poste",
+            "donation_id": gift.id, "thanks_token": gift_links.donor_token(gift),
+            "monthly_token": gift_links.donor_token(monthly, "monthly"), "monthly_public_id": monthly.public_id,
+            "unsubscribe_path": urlsplit(news_mail.unsubscribe_url(campaign, gift.email)).path,
+            "receipts_token": links.donor_token(organization.id, receipt.donor_email),
+            "roundup_token": links.roundup_token("marie.dupont@example.org"),
+            "verify_path": f"/verifier/{organization.slug}/{receipt.number}?k={receipt.verification_token}",
+            "receipt_number": receipt.number, "news_id": news.id, "call_id": call.id, "donor_link": donor_link,
+            "claim_path": urlsplit(claims.claim_for(merchant, unclaimed.external_id)["claim_url"]).path,
+            "settlement_id": db.session.scalar(select(Settlement.id).where(Settlement.merchant_id == merchant.id)),
+            "application_id": db.session.scalar(select(MerchantApplication.id)),
+            "password_token": password_token,
+        }
+        db.session.commit()
+    return values
+
+
+def test_every_route_is_a_listed_page_or_said_not_to_be_one(app):
+    routes = get_routes(app)
+    assert sorted(set(routes) - set(PAGES) - set(NOT_PAGES)) == [], "new routes: add them to PAGES or NOT_PAGES"
+    assert sorted((set(PAGES) | set(NOT_PAGES)) - set(routes)) == [], "routes that are gone"
+
+
+def gestion_urls(app, values):
+    """(endpoint, URL) of every /gestion GET route, with its example."""
+    routes = get_routes(app)
+    urls = [(endpoint, path.format(**values)) for endpoint, examples in PAGES.items() for _, path in examples
+            if routes.get(endpoint, "").startswith("/gestion")]
+    urls += [(endpoint, reason[1].format(**values)) for endpoint, reason in NOT_PAGES.items()
+             if routes[endpoint].startswith("/gestion")]
+    assert {endpoint for endpoint, _ in urls} == {e for e, rule in routes.items() if rule.startswith("/gestion")}
+    return urls
+
+
+def sign_in(client, email):
+    client.post("/deconnexion", data={"csrf_token": csrf_from(client.get("/connexion").text)})
+    signed_in = client.post("/connexion", data={"email": email, "password": PASSWORD,
+                                                "csrf_token": csrf_from(client.get("/connexion").text)})
+    assert signed_in.status_code == 302, email
+
+
+def test_every_back_office_url_needs_a_session_and_hides_other_organizations_objects(app, client):
+    values = load_demo(app)
+    urls = gestion_urls(app, values)
+    for endpoint, url in urls:
+        answer = client.get(url)
+        assert answer.status_code == 302, (endpoint, url, answer.status_code)
+        assert answer.headers["Location"].startswith("/connexion?next=/gestion"), (endpoint, url)
+    # Every example object belongs to the Jardin de la Ménagerie, La Poste or the Boulangerie des Blagis.
+    objects = [(endpoint, url) for endpoint, url in urls if "{" in _example(endpoint)]
+    assert len(objects) >= 20
+    for outsider in OUTSIDERS:
+        sign_in(client, outsider)
+        for endpoint, url in objects:
+            assert client.get(url).status_code == 404, (outsider, endpoint, url)
+    # ...and the examples are right: their owners (or the administrator) open them.
+    for endpoint, url in objects:
+        owners = [who for who, path in PAGES.get(endpoint, [])] or [ADMIN, FINANCE, HOLDER, PARTNER]
+        assert any(_opens(client, who, url) for who in owners), (endpoint, url)
+
+
+def _example(endpoint):
+    return PAGES[endpoint][0][1] if endpoint in PAGES else NOT_PAGES[endpoint][1]
+
+
+def _opens(client, who, url):
+    sign_in(client, who)
+    return client.get(url).status_code == 200
+
+
+@pytest.mark.browser
+def test_every_page_fits_a_phone_and_passes_axe(app, live_server, page):
+    """Each page at 390 px then 320 px: it answers 200, is axe-core clean at both widths and never
+    wider than the screen. Failures are gathered so that one run names them all."""
+    values = load_demo(app)
+    visits = {}
+    for endpoint, examples in PAGES.items():
+        for who, path in examples:
+            visits.setdefault(who, []).append((endpoint, path.format(**values)))
+    problems = []
+    for who, urls in visits.items():
+        context = page.context.browser.new_context(viewport={"width": 390, "height": 844}, locale="fr-FR")
+        tab = context.new_page()
+        if who == "donor":
+            tab.goto(f"{live_server}/espace-donateur/connexion/{values['donor_link']}")
+            tab.get_by_role("button", name="Ouvrir mon espace donateur").click()
+            tab.wait_for_url("**/espace-donateur/mon-espace")
+        elif who:
+            sign_in_browser(tab, live_server, who, PASSWORD)
+        for endpoint, url in urls:
+            tab.set_viewport_size({"width": 390, "height": 844})
+            answer = tab.goto(live_server + url)
+            if answer.status != 200 or urlsplit(tab.url).path != urlsplit(url).path:
+                problems.append((who, endpoint, url, answer.status, tab.url))
+                continue
+            problems += [(who, endpoint, 390, found) for found in violations(tab)]
+            tab.set_viewport_size({"width": 320, "height": 720})
+            if sideways(tab) > 0:
+                problems.append((who, endpoint, 320, f"{sideways(tab)} px wider than the screen"))
+            problems += [(who, endpoint, 320, found) for found in violations(tab)]
+        context.close()
+    assert not problems, "\n".join(map(str, problems))
