@@ -21,11 +21,22 @@ FRENCH_TITLES = {
     404: "Page introuvable",
     405: "Méthode non autorisée",
     409: "Conflit",
+    410: "Lien expiré",
     413: "Envoi trop volumineux",
     429: "Trop de requêtes",
     422: "Données invalides",
     500: "Erreur interne",
+    502: "Prestataire indisponible",
     503: "Service momentanément indisponible",
+}
+# What a page says when a domain refusal reaches it unhandled: the refusal's own detail is written in
+# English for the API (and may name internals), so a person reads a French sentence for its status.
+FRENCH_DETAILS = {
+    404: "Cette page n'existe pas, ou son lien est incomplet ou n'est plus valable.",
+    409: "Cette action n'est plus possible : la situation a changé entre-temps. Rechargez la page.",
+    410: "Ce lien n'est plus valable.",
+    422: "Cette demande ne peut pas être traitée.",
+    502: "Le prestataire de paiement n'a pas répondu : réessayez dans quelques minutes.",
 }
 
 
@@ -133,7 +144,7 @@ def http_exception_response(error: HTTPException):
 
 def domain_error_response(error: DomainError):
     if not wants_problem_json():
-        return html_error(error.status, error.detail)
+        return html_error(error.status, FRENCH_DETAILS.get(error.status))
     return problem_response(error.status, error.title, error.detail,
                             type_slug=error.type_slug, errors=error.errors)
 

@@ -294,3 +294,14 @@ def test_every_page_fits_a_phone_and_passes_axe(app, live_server, page):
             problems += [(who, endpoint, 320, found) for found in violations(tab)]
         context.close()
     assert not problems, "\n".join(map(str, problems))
+
+
+def test_a_page_about_something_unknown_answers_in_french(client):
+    """A refusal meant for the API (in English) never reaches a page as is."""
+    for path in ("/campagnes/inconnue", "/campagnes/inconnue/don", "/dons/inconnu/merci", "/recus/inconnu",
+                 "/recus/arrondi/inconnu"):
+        answer = client.get(path)
+        assert answer.status_code == 404, path
+        assert "Page introuvable" in answer.text, path
+        assert "Cette page n&#39;existe pas, ou son lien est incomplet ou n&#39;est plus valable." in answer.text, path
+        assert not any(english in answer.text for english in ("no campaign", "no such", "not valid")), path
