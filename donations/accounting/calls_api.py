@@ -164,6 +164,8 @@ def mark_received(data, call_id):
 
 
 def init_app(app):
-    from app.extensions import api  # a registration on this app: only when the factory asks
+    from app.extensions import (
+        api,  # a registration on this app: only when the factory asks
+    )
 
     api.register_blueprint(bp)

@@ -32,7 +32,14 @@ from sqlalchemy import select
 
 from app.extensions import db
 from campaigns.models import Campaign, Partner, PartnerKind, PartnerPayment
-from donations.models import Donation, DonationRefund, DonationStatus, DonorType, PaymentMethod, RefundStatus
+from donations.models import (
+    Donation,
+    DonationRefund,
+    DonationStatus,
+    DonorType,
+    PaymentMethod,
+    RefundStatus,
+)
 from donations.roundup.models import Merchant, Settlement, SettlementLine
 from donations.services.payouts import MAX_PAYOUTS, payouts
 

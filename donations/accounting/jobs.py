@@ -19,7 +19,9 @@ def issue_previous_month_calls():
 
 
 def init_app(app):
-    from app.scheduler import register_job  # a registration on this app: only when the factory asks
+    from app.scheduler import (
+        register_job,  # a registration on this app: only when the factory asks
+    )
 
     register_job(app, "accounting.calls_for_funds", issue_previous_month_calls, "cron",
                  description="Issue the partners' calls for funds of the month just ended", day=1, hour=3, minute=0)

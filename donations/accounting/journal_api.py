@@ -59,6 +59,8 @@ def journal_csv(args, slug):
 
 
 def init_app(app):
-    from app.extensions import api  # a registration on this app: only when the factory asks
+    from app.extensions import (
+        api,  # a registration on this app: only when the factory asks
+    )
 
     api.register_blueprint(bp)

@@ -1,4 +1,5 @@
 """JSON API: what each round-up statement owes each association, and marking a transfer received."""
+import marshmallow as ma
 from flask import abort, g
 from flask_smorest import Blueprint
 
@@ -13,8 +14,6 @@ from donations.roundup import services
 from donations.roundup.access import require_statement_reader, statement_scope
 from donations.roundup.models import Settlement
 from donations.roundup.schemas import PaymentDueOut
-
-import marshmallow as ma
 
 bp = Blueprint("statement_payments", __name__, url_prefix="/api/v1/settlements",
                description="Each statement's transfers: one per beneficiary organization, to its own account.")
@@ -63,6 +62,8 @@ def mark_paid(data, settlement_id, organization):
 
 
 def init_app(app):
-    from app.extensions import api  # a registration on this app: only when the factory asks
+    from app.extensions import (
+        api,  # a registration on this app: only when the factory asks
+    )
 
     api.register_blueprint(bp)

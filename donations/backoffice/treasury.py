@@ -1,7 +1,15 @@
 """/gestion/tresorerie: the association's treasurer — its bank details, the merchants' round-up transfers
 and the partners' calls for funds to mark received (after a confirmation), and its accounting entries
 (FEC, CSV). Every write goes through the service the API calls and is logged."""
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import DateField, StringField

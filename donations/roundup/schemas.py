@@ -296,4 +296,3 @@ class SettlementOut(ma.Schema):
 
     def visible_payments(self, settlement):
         return PaymentDueOut(many=True).dump(payments_due(settlement, g.get("settlement_organization_id")))
-

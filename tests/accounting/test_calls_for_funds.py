@@ -94,7 +94,7 @@ def test_a_partner_is_called_monthly_and_the_association_marks_the_money_receive
         assert services.owed_cents(services.get_partner("imprimerie"), services.get_campaign(campaign)) == 5_000
     # The payment is receipted as any partner payment (Cerfa 16216, dated the day it arrived).
     assert gifts.run_job() == 1
-    [(number, status, amount, _)] = gifts.receipts("asso-a")
+    [(_, status, amount, _)] = gifts.receipts("asso-a")
     assert (status, amount) == ("issued", 42_345)
     unreceived = client.get("/api/v1/calls-for-funds?received=false", headers=admin).json
     assert unreceived == []

@@ -22,7 +22,12 @@ from app.states import Repeat, move_to
 from app.types import utcnow
 from campaigns.models import Organization
 from donations import signals
-from donations.roundup.models import SETTLEMENT_TRANSITIONS, Settlement, SettlementLine, SettlementStatus
+from donations.roundup.models import (
+    SETTLEMENT_TRANSITIONS,
+    Settlement,
+    SettlementLine,
+    SettlementStatus,
+)
 from donations.roundup.services.settlement import next_month
 
 

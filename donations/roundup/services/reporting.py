@@ -8,7 +8,7 @@ from sqlalchemy import Select, func, select
 from app.extensions import db
 from app.money import split_largest_remainder
 from campaigns.models import Campaign
-from donations.roundup.models import RoundupPaymentMethod, Roundup, Settlement, SettlementLine, SettlementStatus
+from donations.roundup.models import RoundupPaymentMethod, Roundup, Settlement, SettlementLine
 
 
 def daily_totals(merchant_id, date_from: date, date_to: date) -> list[tuple[date, int, int]]:
@@ -89,11 +89,11 @@ class DonorRoundups(NamedTuple):
 
 def donor_year_totals(organization_id, year) -> list[DonorRoundups]:
     """[(donor email, cents, payment methods)] given to `organization_id` in `year` through round-ups
-    whose statement the merchant has paid.
+    whose statement line the merchant has paid to it.
 
-    Only money received counts: a statement not yet paid is left out (its round-ups join a
-    complementary annual receipt once it is paid). A donor's round-ups of the year (by the day they
-    were given, in the territory's time zone), not voided, are taken per statement that collected
+    Only money received counts: a statement line not yet paid to the organization is left out (its
+    round-ups join a complementary annual receipt once it is paid). A donor's round-ups of the year
+    (by the day they were given, in the territory's time zone), not voided, are taken per statement that collected
     them, and split between that statement's lines by their shares with the same largest-remainder
     rule as the statement itself; the donor's part of every line whose money reaches the organization
     (its own line, or a line of one of its campaigns) is summed. The payment methods are those the
