@@ -35,6 +35,65 @@ def subject_of(thing) -> str:
     return f"{kind}:{getattr(thing, 'slug', None) or getattr(thing, 'id', '?')}"
 
 
+# What the log page shows for each action code (the code stays English in the database and the API).
+ACTION_LABELS = {
+    "call_for_funds.issue": "Appels de fonds émis",
+    "call_for_funds.received": "Appel de fonds reçu",
+    "campaign.approve": "Campagne approuvée",
+    "campaign.create": "Campagne créée",
+    "campaign.publish": "Campagne publiée",
+    "campaign.return": "Campagne renvoyée à son porteur",
+    "campaign.submit": "Campagne soumise à l'examen",
+    "campaign.update": "Campagne modifiée",
+    "campaign.write_to_donors": "Message aux donateurs",
+    "gift.offline_recorded": "Don hors ligne enregistré",
+    "gift.refunded": "Don remboursé",
+    "grant.record": "Subvention enregistrée",
+    "merchant.create": "Commerçant créé",
+    "merchant.key_issue": "Clé de commerçant créée",
+    "merchant.key_revoke": "Clé de commerçant révoquée",
+    "merchant.update": "Commerçant modifié",
+    "merchant_application.approve": "Demande de commerçant acceptée",
+    "merchant_application.refuse": "Demande de commerçant refusée",
+    "organization.bank_details": "Coordonnées bancaires modifiées",
+    "organization.create": "Association créée",
+    "organization.logo": "Logo modifié",
+    "organization.signatory": "Signataire modifié",
+    "organization.signature": "Signature modifiée",
+    "organization.stamp": "Cachet modifié",
+    "organization.update": "Association modifiée",
+    "partner.create": "Partenaire créé",
+    "partner.payment": "Versement de partenaire enregistré",
+    "partner.update": "Partenaire modifié",
+    "pledge.create": "Abondement créé",
+    "pledge.pause": "Abondement suspendu",
+    "pledge.resume": "Abondement repris",
+    "receipt.cancelled": "Reçu annulé",
+    "statement.paid": "Relevé marqué payé",
+    "stripe_account.created": "Compte Stripe créé",
+    "user.deactivate": "Compte désactivé",
+    "user.invite": "Invitation envoyée",
+    "user.password_set": "Mot de passe choisi",
+    "user.reactivate": "Compte réactivé",
+    "user.reinvite": "Invitation renvoyée",
+}
+SUBJECT_KINDS = {
+    "call_for_funds": "appel de fonds", "campaign": "campagne", "donation": "don", "merchant": "commerçant",
+    "merchant_application": "demande", "month": "mois", "organization": "association", "partner": "partenaire",
+    "receipt": "reçu", "settlement": "relevé", "user": "compte",
+}
+
+
+def action_label(action) -> str:
+    return ACTION_LABELS.get(action, action)
+
+
+def subject_label(subject) -> str:
+    """"campaign:jardin" reads "campagne jardin"."""
+    kind, _, name = subject.partition(":")
+    return f"{SUBJECT_KINDS[kind]} {name}" if name and kind in SUBJECT_KINDS else subject
+
+
 def record_action(user, action, subject, detail="") -> AdminAction:
     """Add a line to the log in the current transaction (committed or rolled back with the change)."""
     row = AdminAction(user_id=getattr(user, "id", None), user_email=getattr(user, "email", "") or "système",

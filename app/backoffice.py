@@ -24,11 +24,13 @@ from flask import (
     url_for,
 )
 
-from app.audit import recent_actions
+from app.audit import action_label, recent_actions, subject_label
 from app.auth.access import current_user
 from app.auth.models import Role
 
 bp = Blueprint("gestion", __name__, url_prefix="/gestion")
+bp.add_app_template_filter(action_label)  # the action log in French
+bp.add_app_template_filter(subject_label)
 
 ROLE_LABELS = {
     Role.admin: "Équipe de la Ville",

@@ -66,5 +66,5 @@ def test_the_action_log_keeps_what_committed_and_nothing_of_a_rollback(app, clie
     sign_in_as_latest(client, app, "admin")
     journal = client.get("/gestion/journal").text
     assert "1 action enregistrée" in journal
-    assert "organization.create" in journal and "admin1@test.example" in journal
-    assert "organization.delete" not in journal
+    assert "Association créée" in journal and "association jardin" in journal and "admin1@test.example" in journal
+    assert "organization.create" not in journal and "organization.delete" not in journal

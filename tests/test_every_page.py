@@ -305,3 +305,22 @@ def test_a_page_about_something_unknown_answers_in_french(client):
         assert "Page introuvable" in answer.text, path
         assert "Cette page n&#39;existe pas, ou son lien est incomplet ou n&#39;est plus valable." in answer.text, path
         assert not any(english in answer.text for english in ("no campaign", "no such", "not valid")), path
+
+
+def test_the_action_log_names_every_action_in_french():
+    """Each action code the sources record has its French label on /gestion/journal."""
+    import re
+
+    from app.audit import ACTION_LABELS, action_label, subject_label
+    from tests.support import project_modules
+
+    codes = set()
+    for _, _, path in project_modules():
+        for call in re.findall(r"record_action\([^\n]*", path.read_text()):
+            codes |= set(re.findall(r'"([a-z_]+\.[a-z_]+)"', call))
+    codes |= {"organization.logo", "organization.stamp", "pledge.pause", "pledge.resume"}  # built with f-strings
+    assert len(codes) > 30
+    assert sorted(codes - set(ACTION_LABELS)) == []
+    assert action_label("campaign.submit") == "Campagne soumise à l'examen"
+    assert subject_label("campaign:jardin-partage") == "campagne jardin-partage"
+    assert subject_label("système") == "système"
