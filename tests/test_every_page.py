@@ -324,3 +324,26 @@ def test_the_action_log_names_every_action_in_french():
     assert action_label("campaign.submit") == "Campagne soumise à l'examen"
     assert subject_label("campaign:jardin-partage") == "campagne jardin-partage"
     assert subject_label("système") == "système"
+
+
+def test_a_campaign_refused_publication_is_told_why_in_french(app, client):
+    """The demo's submitted campaign and its draft, their dates now past: approving or publishing them is
+    refused with the French reason, not the service's English one."""
+    from datetime import UTC, datetime
+
+    from campaigns.models import Campaign
+
+    load_demo(app)
+    with app.app_context():
+        for slug in ("potager-ecole-blagis", "fete-musique-2027"):
+            campaign = db.session.scalar(select(Campaign).where(Campaign.slug == slug))
+            campaign.starts_at = datetime(2025, 1, 1, tzinfo=UTC)
+            campaign.ends_at = datetime(2025, 2, 1, tzinfo=UTC)
+        db.session.commit()
+    sign_in(client, ADMIN)
+    token = csrf_from(client.get("/gestion/campagnes/examen").text)
+    for action in ("potager-ecole-blagis/approuver", "fete-musique-2027/publier"):
+        answer = client.post(f"/gestion/campagnes/{action}", data={"csrf_token": token, "confirm": "1"},
+                             follow_redirects=True)
+        assert "Le dernier jour de la collecte est passé : changez-le avant de soumettre." in answer.text, action
+        assert "the end date" not in answer.text, action

@@ -187,8 +187,7 @@ def publish(slug):
         review.publish_directly(campaign, current_user())
     except DomainError as refused:
         db.session.rollback()
-        flash(SUBMIT_REFUSALS.get(refused.field, "Cette campagne ne peut pas être publiée : "
-                                  + str(refused.detail)), "error")
+        flash(SUBMIT_REFUSALS.get(refused.field, "Cette campagne ne peut pas être publiée dans son état."), "error")
     else:
         db.session.commit()
         flash("La campagne est publiée.", "success")

@@ -9,6 +9,7 @@ from app.backoffice import add_home_panel, add_menu_entry, confirmed, staff_page
 from app.errors import DomainError
 from app.extensions import csrf, db
 from campaigns import services
+from campaigns.backoffice.campaigns import SUBMIT_REFUSALS
 from campaigns.backoffice.follow import follow_page
 from campaigns.campaign_forms import ReturnForm
 from campaigns.services import review
@@ -37,7 +38,7 @@ def approve(slug):
         review.approve_campaign(campaign, current_user())
     except DomainError as refused:
         db.session.rollback()
-        flash(f"La campagne ne peut pas être publiée : {refused.detail}", "error")
+        flash(SUBMIT_REFUSALS.get(refused.field, "Cette campagne ne peut pas être publiée dans son état."), "error")
     else:
         db.session.commit()
         flash(f"« {campaign.title} » est publiée ; ses porteurs sont prévenus par e-mail.", "success")
