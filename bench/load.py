@@ -36,7 +36,9 @@ from bench.lib.wrk import parse  # noqa: E402  (after the root is on sys.path)
 from tests.support import free_port, wait_for_port  # noqa: E402
 
 SECRET = "bench-secret-not-for-production"
+# The gifts are charged on their organization's own Stripe account: their events come to the Connect endpoint.
 WEBHOOK_SECRET = "whsec_bench_load"
+CONNECT_WEBHOOK_SECRET = "whsec_bench_load_connect"
 DURATION = int(os.environ.get("BENCH_SECONDS", "25"))
 CHARGED_GIFTS = int(os.environ.get("BENCH_CHARGED_GIFTS", "80"))
 SLUG = "epicerie-mobile-blagis"
@@ -72,7 +74,7 @@ local next_event = START
 function request()
   local event = events[next_event]
   next_event = next_event % #events + 1
-  return wrk.format("POST", "/api/v1/stripe/webhook", {["Content-Type"] = "application/json",
+  return wrk.format("POST", "/api/v1/stripe/connect-webhook", {["Content-Type"] = "application/json",
                     ["Stripe-Signature"] = event[2]}, event[1])
 end
 """
@@ -95,17 +97,23 @@ def read_wrk(process):
 
 
 def sign(payload, timestamp):
-    signature = hmac.new(WEBHOOK_SECRET.encode(), f"{timestamp}.".encode() + payload, hashlib.sha256).hexdigest()
+    signature = hmac.new(CONNECT_WEBHOOK_SECRET.encode(), f"{timestamp}.".encode() + payload, hashlib.sha256).hexdigest()
     return f"t={timestamp},v1={signature}"
 
 
 def charge_gifts(app, localstripe_url, count):
-    """Gifts as donors' browsers leave them: started, card saved, charged; Stripe's event still to come.
-    Returns their PaymentIntent ids."""
+    """Gifts as donors' browsers leave them: started, card saved (on the organization's account, as
+    Stripe.js set up with its `stripeAccount` does), charged; Stripe's event still to come.
+    Returns their ids, their PaymentIntent ids and the organization's account."""
     import stripe
 
     from app.extensions import db
+    from campaigns.models import Campaign
     from donations.models import Donation
+
+    with app.app_context():
+        account = db.session.scalar(db.select(Campaign).where(Campaign.slug == SLUG)).organization.stripe_account_id
+        db.session.remove()
 
     client = app.test_client()
     browser = stripe.StripeClient("sk_test_browser", base_addresses={"api": localstripe_url})
@@ -116,7 +124,8 @@ def charge_gifts(app, localstripe_url, count):
                                     "email": f"donateur{number}@example.org"})
         assert started.status_code == 201, started.json
         setup_id = started.json["client_secret"].split("_secret_")[0]
-        method = browser.v1.setup_intents.confirm(setup_id, params={"payment_method": "pm_card_visa"}).payment_method
+        method = browser.v1.setup_intents.confirm(setup_id, params={"payment_method": "pm_card_visa"},
+                                                  options={"stripe_account": account}).payment_method
         confirmed = client.post(f"/api/v1/donations/{started.json['id']}/confirm",
                                 json={"token": started.json["token"], "payment_method": method})
         assert confirmed.status_code == 200, confirmed.json
@@ -126,7 +135,7 @@ def charge_gifts(app, localstripe_url, count):
                                      .where(Donation.id.in_(donation_ids))).all()
         db.session.remove()
     assert len(intents) == count and all(intents), "every charged gift has its PaymentIntent"
-    return donation_ids, intents
+    return donation_ids, intents, account
 
 
 def retry_events(ports, signed):
@@ -134,7 +143,7 @@ def retry_events(ports, signed):
     event at least once, whatever the load let through. Returns the number of answers other than 200."""
     failed = 0
     for number, (payload, signature) in enumerate(signed):
-        request = urllib.request.Request(f"http://127.0.0.1:{ports[number % 2]}/api/v1/stripe/webhook", data=payload,
+        request = urllib.request.Request(f"http://127.0.0.1:{ports[number % 2]}/api/v1/stripe/connect-webhook", data=payload,
                                          headers={"Content-Type": "application/json", "Stripe-Signature": signature})
         try:
             with urllib.request.urlopen(request, timeout=30) as answer:
@@ -215,7 +224,7 @@ def main():
     os.environ.update(DATABASE_URL=url, SECRET_KEY=SECRET, LOG_LEVEL="WARNING", SCHEDULER_ENABLED="0",
                       STRIPE_PORT=str(stripe_port), STRIPE_API_BASE=localstripe_url,
                       STRIPE_JS_URL=f"{localstripe_url}/js.stripe.com/v3/", STRIPE_WEBHOOK_SECRET=WEBHOOK_SECRET,
-                      RATELIMIT_ENABLED="0")
+                      STRIPE_CONNECT_WEBHOOK_SECRET=CONNECT_WEBHOOK_SECRET, RATELIMIT_ENABLED="0")
     processes = [subprocess.Popen([sys.executable, "-m", "fakes.localstripe_server", "--port", str(stripe_port)],
                                   cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
     try:
@@ -233,7 +242,7 @@ def main():
             _, key = roundup_services.create_key(roundup_services.get_merchant(MERCHANT), label="banc d'essai")
             db.session.commit()
             db.session.remove()
-        donation_ids, intents = charge_gifts(app, localstripe_url, CHARGED_GIFTS)
+        donation_ids, intents, account = charge_gifts(app, localstripe_url, CHARGED_GIFTS)
         print(f"demo loaded and {CHARGED_GIFTS} gifts charged in {time.monotonic() - started:.1f} s")
 
         ports = [free_port(), free_port()]
@@ -249,7 +258,7 @@ def main():
         events, signed = [], []
         for number, intent in enumerate(intents):
             payload = json.dumps({"id": f"evt_bench_{number}", "object": "event", "type": "payment_intent.succeeded",
-                                  "created": timestamp, "livemode": False,
+                                  "created": timestamp, "livemode": False, "account": account,
                                   "data": {"object": {"id": intent, "object": "payment_intent"}}}).encode()
             signed.append((payload, sign(payload, timestamp)))
             events.append(f"{{[==[{payload.decode()}]==], [==[{signed[-1][1]}]==]}}")
