@@ -2,10 +2,10 @@
 
 The customer gives an email on their own phone; the round-up then counts for that email's yearly
 receipt, and an email brings the signed link where they give the name and address a receipt must
-carry (receipts/pages.py `roundup_identity`). The phone remembers the email (a cookie of this site
-only) so that the next claim is one tap.
+carry (receipts/pages.py `roundup_identity`). The service sets no cookie of its own for it (the site
+has none beyond the session's): the email field asks the phone's own autofill (`autocomplete`).
 """
-from flask import Blueprint, current_app, make_response, render_template, request
+from flask import Blueprint, render_template, request
 from flask_wtf import FlaskForm
 from wtforms import EmailField
 from wtforms.validators import DataRequired
@@ -20,9 +20,6 @@ from donations.roundup.services.reporting import beneficiary_name
 from receipts.services import links, roundup_donors
 
 bp = Blueprint("roundup_claims", __name__, template_folder="templates")
-
-EMAIL_COOKIE = "arrondi_email"
-EMAIL_COOKIE_DAYS = 365
 
 
 class ClaimForm(FlaskForm):
@@ -46,8 +43,6 @@ def claim(token):
         return render_template("receipts/roundup_claim.html", refused=message), status
     merchant = db.session.get(Merchant, roundup.merchant_id)
     form = ClaimForm()
-    if request.method == "GET" and not form.email.data:
-        form.email.data = request.cookies.get(EMAIL_COOKIE, "")
     context = {"roundup": roundup, "merchant": merchant, "form": form,
                "beneficiaries": [beneficiary_name(b) for b in merchant.beneficiaries]}
     if not form.validate_on_submit():
@@ -72,12 +67,8 @@ def claim(token):
     db.session.commit()
     year = local_today().year
     count, cents = claims.donor_year_roundups(email, year)
-    response = make_response(render_template("receipts/roundup_claim.html", claimed=True, email=email, year=year,
-                                             count=count, cents=cents, identity=identity, **context))
-    response.set_cookie(EMAIL_COOKIE, email, max_age=EMAIL_COOKIE_DAYS * 86400, httponly=True, samesite="Lax",
-                        secure=current_app.config["PUBLIC_URL"].startswith("https://"),
-                        path="/arrondi/recu")
-    return response
+    return render_template("receipts/roundup_claim.html", claimed=True, email=email, year=year,
+                           count=count, cents=cents, identity=identity, **context)
 
 
 def init_app(app):
