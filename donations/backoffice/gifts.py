@@ -23,12 +23,13 @@ from app.audit import record_action
 from app.auth.access import current_user
 from app.auth.models import Role
 from app.backoffice import add_menu_entry, confirmed, staff_page
-from app.errors import DomainError, NotFound
+from app.errors import DomainError
 from app.extensions import csrf, db
 from app.formatting import local_today
 from app.money import format_eur
 from campaigns import services as campaigns
 from campaigns.models import Campaign, CampaignStatus
+from campaigns.scope import organization_in_scope
 from donations import services
 from donations.models import (
     REFUNDABLE,
@@ -126,21 +127,6 @@ class OfflineGiftForm(FlaskForm):
         return dict(values, amount_cents=cents_of(self.amount.data), paid_on=self.paid_on.data)
 
 
-def _organization(slug=None):
-    """The organization the page is about: a finance officer's own; for an administrator, `slug`."""
-    user = current_user()
-    if user.role is Role.finance:
-        if slug and slug != user.organization.slug:
-            abort(404)
-        return user.organization
-    if not slug:
-        return None
-    try:
-        return campaigns.get_organization(slug)
-    except NotFound:
-        abort(404)
-
-
 def _gift(donation_id) -> Donation:
     """A gift of the user's organization (any, for an administrator); 404 otherwise."""
     donation = db.session.get(Donation, donation_id)
@@ -153,7 +139,7 @@ def _gift(donation_id) -> Donation:
 @bp.get("")
 @staff_page(*STAFF)
 def index():
-    organization = _organization(request.args.get("organisation"))
+    organization = organization_in_scope(request.args.get("organisation"))
     if organization is None:
         return render_template("donations/backoffice/gifts_choose.html",
                                organizations=db.session.scalars(campaigns.list_organizations()).all())
@@ -175,7 +161,7 @@ def _campaign_choices(organization):
 @bp.route("/nouveau", methods=["GET", "POST"])
 @staff_page(*STAFF)
 def record():
-    organization = _organization(request.values.get("organisation"))
+    organization = organization_in_scope(request.values.get("organisation"))
     if organization is None:
         abort(404)
     form = OfflineGiftForm()

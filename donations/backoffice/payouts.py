@@ -2,39 +2,25 @@
 each broken down into gifts, fees, refunds and disputes, matched to gifts and receipts. Its finance
 officers see their organization's; administrators pick one, create its account and send its treasurer
 to Stripe's onboarding. Everything goes through the services the API uses."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from app.audit import record_action
 from app.auth.access import current_user
 from app.auth.models import Role
 from app.backoffice import add_menu_entry, confirmed, staff_page
-from app.errors import DomainError, NotFound
+from app.errors import DomainError
 from app.extensions import db
 from campaigns import services as campaigns
+from campaigns.scope import organization_in_scope
 from donations.services import accounts, payouts
 
 bp = Blueprint("payouts_pages", __name__, url_prefix="/gestion/versements", template_folder="../templates")
 
 
-def _organization(slug):
-    """The organization the page is about: the finance officer's own; for an administrator, `slug`."""
-    user = current_user()
-    if user.role is Role.finance:
-        if slug and slug != user.organization.slug:
-            abort(404)
-        return user.organization
-    if not slug:
-        return None
-    try:
-        return campaigns.get_organization(slug)
-    except NotFound:
-        abort(404)
-
-
 @bp.get("")
 @staff_page(Role.admin, Role.finance)
 def index():
-    organization = _organization(request.args.get("organisation"))
+    organization = organization_in_scope(request.args.get("organisation"))
     if organization is None:
         return render_template("donations/backoffice/payouts.html", organization=None,
                                organizations=db.session.scalars(campaigns.list_organizations()).all())
@@ -52,7 +38,7 @@ def index():
 @bp.post("/<slug>/compte")
 @staff_page(Role.admin)
 def create_account(slug):
-    organization = _organization(slug)
+    organization = organization_in_scope(slug)
     if not confirmed():
         return redirect(url_for(".index", organisation=slug))
     organization, created = accounts.create_account(organization)
@@ -67,7 +53,7 @@ def create_account(slug):
 @bp.post("/<slug>/inscription")
 @staff_page(Role.admin, Role.finance)
 def onboarding(slug):
-    organization = _organization(slug)
+    organization = organization_in_scope(slug)
     back = url_for(".index", organisation=organization.slug, _external=True)
     try:
         link = accounts.onboarding_link(organization, return_url=back, refresh_url=back)

@@ -27,6 +27,7 @@ from app.backoffice import add_menu_entry, confirmed, staff_page
 from app.errors import DomainError, NotFound
 from app.extensions import csrf, db
 from campaigns import services as campaigns
+from campaigns.scope import organization_in_scope
 from donations.models import Donation
 from receipts.models import Receipt, ReceiptGift, ReceiptStatus
 from receipts.services import cancellation, exports
@@ -49,23 +50,8 @@ class SignatureForm(FlaskForm):
     signature = FileField("Image de la signature (PNG ou JPEG)")
 
 
-def _organization(slug=None):
-    """A finance officer's own organization; for an administrator, the one named (None: to choose)."""
-    user = current_user()
-    if user.role is Role.finance:
-        if slug and slug != user.organization.slug:
-            abort(404)
-        return user.organization
-    if not slug:
-        return None
-    try:
-        return campaigns.get_organization(slug)
-    except NotFound:
-        abort(404)
-
-
 def _receipt(slug, number) -> Receipt:
-    organization = _organization(slug)
+    organization = organization_in_scope(slug)
     try:
         return exports.get_receipt(organization.id, number)
     except NotFound:
@@ -132,7 +118,7 @@ def cancel(slug, number):
 @bp.route("/reglages", methods=["GET", "POST"])
 @staff_page(*STAFF)
 def settings():
-    organization = _organization(request.values.get("organisation"))
+    organization = organization_in_scope(request.values.get("organisation"))
     if organization is None:
         return render_template("receipts/backoffice/settings_choose.html",
                                organizations=db.session.scalars(campaigns.list_organizations()).all())
