@@ -127,6 +127,9 @@ def defaults():
         "CERFA_FORMS": {k: dict(v) for k, v in CERFA_FORMS.items()},
         # Flask-WTF protects the HTML forms; the JSON API authenticates with bearer tokens instead.
         "WTF_CSRF_CHECK_DEFAULT": False,
+        # WTForms' own messages ("Not a valid choice."...) from the French translations WTForms ships
+        # (FlaskForm.Meta.locales, app/extensions.py) rather than through Flask-Babel, which is not used.
+        "WTF_I18N_ENABLED": False,
         "API_TITLE": "Solidaire",
         "API_VERSION": "v1",
         "OPENAPI_VERSION": "3.0.3",
@@ -180,6 +183,11 @@ def defaults():
         # A customer's claim of a round-up (the till's QR code, donations/roundup/services/claims.py):
         # the link works once, for this many hours.
         "ROUNDUP_CLAIM_HOURS": _env_int("ROUNDUP_CLAIM_HOURS", 72),
+        # A statement is debited from the merchant's account (SEPA mandate, donations/roundup/services/debits.py)
+        # this many days after it is issued: the statement is the debit's advance notice. The SEPA Core
+        # rulebook asks for 14 calendar days unless creditor and debtor agree otherwise; the mandate the
+        # merchant signs names this shorter delay (EPC SDD Core rulebook, not re-checked this session).
+        "STATEMENT_DEBIT_DAYS": _env_int("STATEMENT_DEBIT_DAYS", 5),
         # Links emailed to choose a password (app/auth/invitations.py): single-use, valid this long.
         "INVITATION_LINK_HOURS": _env_int("INVITATION_LINK_HOURS", 72),
         "PASSWORD_RESET_LINK_MINUTES": _env_int("PASSWORD_RESET_LINK_MINUTES", 60),

@@ -1,7 +1,7 @@
 """Extension singletons, bound to an application by `init_app` in the factory."""
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
-from flask_wtf import CSRFProtect
+from flask_wtf import CSRFProtect, FlaskForm
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
@@ -25,3 +25,5 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 api = ProblemApi()
 csrf = CSRFProtect()
+# Every form of the project is a FlaskForm: a message WTForms writes itself reads in French.
+FlaskForm.Meta.locales = ("fr_FR", "fr")

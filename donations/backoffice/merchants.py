@@ -203,7 +203,7 @@ def issue_key(slug):
     form = KeyForm()
     if not form.validate():
         return _show(merchant, key_form=form, status=400)
-    row, key = issue_key_by(current_user(), merchant, form.kind.data, form.label.data.strip())
+    row, key = issue_key_by(current_user(), merchant, form.kind.data, (form.label.data or "").strip())
     db.session.commit()
     # Shown on this answer only: it is not stored and cannot be shown again.
     return _show(merchant, new_key=(row, key))
