@@ -237,8 +237,10 @@ def demo_checkout(slug):
                 else:
                     services.check_values(merchant, **body)
                 outcome = {"ok": True, "body": body, "recorded": recorded, "roundup_cents": roundup_cents}
-            except (InvalidInput, services.KeyRefused) as error:
-                outcome = {"ok": False, "detail": error.detail}
+            except services.KeyRefused:
+                outcome = {"ok": False, "detail": "la clé de cette session ne permet plus d'enregistrer pour ce commerçant."}
+            except InvalidInput:  # its detail is the API's English
+                outcome = {"ok": False, "detail": "ce montant ne correspond pas à la règle d'arrondi du commerçant."}
         else:
             outcome = {"ok": True, "body": None}
     return render_template("roundup/demo_checkout.html", merchant=merchant, basket_cents=basket_cents,
