@@ -247,6 +247,12 @@ def test_every_back_office_url_needs_a_session_and_hides_other_organizations_obj
         sign_in(client, outsider)
         for endpoint, url in objects:
             assert client.get(url).status_code == 404, (outsider, endpoint, url)
+    # The shop's own statements, outside /gestion: another shop's user gets a 404, the shop its files.
+    for extension in ("pdf", "csv"):
+        statement = f"/commercant/releves/{values['settlement_id']}.{extension}"
+        assert client.get(statement).status_code == 404, statement  # still signed in as the other shop
+        assert _opens(client, MERCHANT, statement), statement
+        sign_in(client, OUTSIDERS[3])
     # ...and the examples are right: their owners (or the administrator) open them.
     for endpoint, url in objects:
         owners = [who for who, path in PAGES.get(endpoint, [])] or [ADMIN, FINANCE, HOLDER, PARTNER]
