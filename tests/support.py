@@ -98,3 +98,39 @@ def sign_in_browser(page, base_url, email, password="correct horse battery"):
     page.get_by_label("Mot de passe").fill(password)
     page.get_by_role("button", name="Se connecter").click()
     page.wait_for_load_state()
+
+
+def violations(page):
+    """axe-core's violations on the page, as "rule: first element" lines (empty when there are none)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    found = Axe().run(page).response["violations"]
+    return [f"{v['id']} ({v['impact']}): {v['nodes'][0]['target']} {v['help']}" for v in found]
+
+
+def sideways(page):
+    """How many CSS pixels the page is wider than the screen (0 when nothing scrolls sideways)."""
+    return page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+
+
+def check_on_phones(page, what):
+    """axe-clean at 390 px, nothing wider than a 320 px screen (RGAA 10.11), then back to 390 px."""
+    assert violations(page) == [], what
+    page.set_viewport_size({"width": 320, "height": 720})
+    assert sideways(page) <= 0, (what, sideways(page))
+    page.set_viewport_size({"width": 390, "height": 844})
+
+
+def emailed_path(app, address, path_pattern, subject_part=""):
+    """The path of the link (matching the regex `path_pattern`, e.g. r"/mot-de-passe/\\S+") in the
+    newest email of the outbox to `address` whose subject holds `subject_part`."""
+    import email
+    from email import policy
+
+    for path in sorted(Path(app.config["OUTBOX_DIR"]).glob("*.eml"), reverse=True):
+        message = email.message_from_bytes(path.read_bytes(), policy=policy.default)
+        if message["To"] == address and subject_part in str(message["Subject"]):
+            found = re.search(r"https?://[^/\s]+(" + path_pattern + ")", message.get_body().get_content())
+            if found:
+                return found.group(1)
+    raise AssertionError(f"no email to {address} with a link {path_pattern}")

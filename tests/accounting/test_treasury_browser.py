@@ -7,7 +7,7 @@ import pytest
 from app.extensions import db
 from tests.accounting.conftest import IBAN_A, last_month
 from tests.accounting.test_calls_for_funds import _grant
-from tests.receipts.test_phone_widths import sideways, violations
+from tests.support import sideways, violations
 from tests.roundup.conftest import record, settle
 from tests.support import sign_in_browser
 

@@ -13,7 +13,7 @@ import pytest
 from app.extensions import db
 from app.formatting import local_today
 from campaigns import services
-from tests.support import sign_in_browser
+from tests.support import check_on_phones, sign_in_browser
 
 pytestmark = pytest.mark.browser
 
@@ -23,14 +23,6 @@ def violations(page):
 
     found = Axe().run(page).response["violations"]
     return [f"{v['id']} ({v['impact']}): {v['nodes'][0]['target']} {v['help']}" for v in found]
-
-
-def check(page, what):
-    """axe-clean at 390 px, no sideways scrolling at 320 px (then back to 390 px)."""
-    assert violations(page) == [], what
-    page.set_viewport_size({"width": 320, "height": 720})
-    assert page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 0, what
-    page.set_viewport_size({"width": 390, "height": 844})
 
 
 def link_sent_to(app, address):
@@ -50,24 +42,24 @@ def test_an_administrator_invites_a_holder_who_sets_a_password(app, live_server,
     actors.user("admin", password="mot de passe de la ville")
     sign_in_browser(page, live_server, f"admin{actors._count}@test.example", "mot de passe de la ville")
     assert page.url.endswith("/gestion")
-    check(page, "/gestion (administrators' dashboard)")
+    check_on_phones(page, "/gestion (administrators' dashboard)")
 
     for path in ("/gestion/equipe", "/gestion/associations", "/gestion/associations/nouvelle", "/gestion/partenaires",
                  f"/gestion/partenaires/{partner}", f"/gestion/partenaires/{partner}/financements",
                  f"/gestion/partenaire/{partner}", "/gestion/journal"):
         page.goto(live_server + path)
         assert page.locator("h1").count() == 1, path
-        check(page, path)
+        check_on_phones(page, path)
 
     page.goto(live_server + "/gestion")
     page.get_by_role("navigation", name="Menu de gestion").get_by_role("link", name="Associations").click()
     page.get_by_role("link", name="Association jardin").click()
-    check(page, "organization page")
+    check_on_phones(page, "organization page")
     form = page.locator("form", has=page.get_by_role("button", name="Envoyer l'invitation"))
     form.get_by_label("Adresse e-mail").fill("pas une adresse")
     form.get_by_role("button", name="Envoyer l'invitation").click()
     assert page.locator("[aria-invalid='true']").count() == 1
-    check(page, "organization page with an error")
+    check_on_phones(page, "organization page with an error")
     form = page.locator("form", has=page.get_by_role("button", name="Envoyer l'invitation"))
     form.get_by_label("Adresse e-mail").fill("lea@jardin.example")
     form.get_by_label("Nom (facultatif)").fill("Léa")
@@ -79,22 +71,22 @@ def test_an_administrator_invites_a_holder_who_sets_a_password(app, live_server,
     page.get_by_role("button", name=re.compile("Se déconnecter")).click()
     page.goto(live_server + link_sent_to(app, "lea@jardin.example"))
     assert page.get_by_role("heading", name="Choisir votre mot de passe").is_visible()
-    check(page, "choose a password")
+    check_on_phones(page, "choose a password")
     page.get_by_label("Nouveau mot de passe").fill("un jardin partagé à Sceaux")
     page.get_by_label("Le même, une seconde fois").fill("un jardin partagé à Sceaux")
     page.get_by_role("button", name="Enregistrer et me connecter").click()
     page.wait_for_url("**/gestion")
     assert page.get_by_text("Porteur de projet · Association jardin").is_visible()
     assert page.get_by_text("Votre mot de passe est enregistré").is_visible()
-    check(page, "the holder's home")
+    check_on_phones(page, "the holder's home")
 
     page.goto(live_server + link_sent_to(app, "lea@jardin.example"))
     assert page.get_by_role("heading", name="Ce lien a déjà servi").is_visible()
-    check(page, "a used link")
+    check_on_phones(page, "a used link")
     page.get_by_role("button", name=re.compile("Se déconnecter")).click()
     page.goto(live_server + "/connexion")
     page.get_by_role("link", name="Mot de passe oublié ?").click()
-    check(page, "forgotten password")
+    check_on_phones(page, "forgotten password")
     page.get_by_label("Adresse e-mail").fill("lea@jardin.example")
     page.get_by_role("button", name="Recevoir le lien").click()
     assert page.get_by_text("Si un compte existe pour cette adresse").is_visible()
@@ -114,12 +106,12 @@ def test_a_partner_reads_its_summary_and_downloads_the_pdf(app, live_server, pag
         db.session.commit()
     actors.user("partner", partner=partner, password="mot de passe du partenaire")
     sign_in_browser(page, live_server, f"partner{actors._count}@test.example", "mot de passe du partenaire")
-    check(page, "the partner's home")
+    check_on_phones(page, "the partner's home")
     page.get_by_role("navigation", name="Menu de gestion").get_by_role("link", name="Tableau de bord").click()
     assert page.get_by_role("heading", name="Bilan de financement").is_visible()
     assert page.get_by_role("img", name="Financement de chaque campagne sur la période, par source").is_visible()
     assert page.get_by_text("1 € de votre part a mobilisé 0,23 € de citoyens.").is_visible()  # 60 € for 260 €
-    check(page, "the partner's dashboard")
+    check_on_phones(page, "the partner's dashboard")
 
     with page.expect_download() as download:
         page.get_by_role("link", name="Télécharger le bilan (PDF)").click()

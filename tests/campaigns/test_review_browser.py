@@ -2,33 +2,15 @@
 holder, the holder chooses a password, writes a draft (watching the Markdown preview) and submits it,
 the administrator approves it, and a donor finds it live on the home page. Every back-office page on
 the way is axe-clean and none scrolls sideways at 320 px."""
-import email
 import re
 from datetime import datetime, timedelta
-from email import policy
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.receipts.test_phone_widths import sideways, violations
+from tests.support import check_on_phones, emailed_path
 
 pytestmark = pytest.mark.browser
-
-
-def check(page, what):
-    assert violations(page) == [], what
-    page.set_viewport_size({"width": 320, "height": 720})
-    assert sideways(page) <= 0, (what, sideways(page))
-    page.set_viewport_size({"width": 390, "height": 844})
-
-
-def invitation_path(app, address):
-    for path in sorted(Path(app.config["OUTBOX_DIR"]).glob("*.eml"), reverse=True):
-        message = email.message_from_bytes(path.read_bytes(), policy=policy.default)
-        if message["To"] == address and "mot de passe" in str(message["Subject"]):
-            return re.search(r"https?://[^/\s]+(/mot-de-passe/\S+)", message.get_body().get_content()).group(1)
-    raise AssertionError(f"no invitation to {address}")
 
 
 def sign_in(page, base, address, password):
@@ -62,15 +44,15 @@ def test_an_invited_holder_writes_a_campaign_the_town_approves_and_donors_see_it
     sign_out(page)
 
     # The holder chooses a password and writes the campaign.
-    page.goto(live_server + invitation_path(app, "lea@amis-du-jardin.example"))
+    page.goto(live_server + emailed_path(app, "lea@amis-du-jardin.example", r"/mot-de-passe/\S+", "mot de passe"))
     page.get_by_label("Nouveau mot de passe").fill("des tomates pour tous")
     page.get_by_label("Le même, une seconde fois").fill("des tomates pour tous")
     page.get_by_role("button", name="Enregistrer et me connecter").click()
     page.wait_for_url("**/gestion")
     page.get_by_role("navigation", name="Menu de gestion").get_by_role("link", name="Campagnes", exact=True).click()
-    check(page, "campaigns, none yet")
+    check_on_phones(page, "campaigns, none yet")
     page.get_by_role("link", name="Nouvelle campagne").click()
-    check(page, "new campaign")
+    check_on_phones(page, "new campaign")
     page.get_by_label("Titre de la campagne").fill("Un potager pour l'école des Blagis")
     page.get_by_label("Résumé (affiché dans la liste)").fill("Des bacs de culture pour les enfants.")
     page.get_by_label("Description du projet (Markdown)").fill("Nous construisons **six bacs** de culture.")
@@ -89,24 +71,24 @@ def test_an_invited_holder_writes_a_campaign_the_town_approves_and_donors_see_it
     page.get_by_role("button", name="Enregistrer le brouillon").click()
     assert page.locator("#tiers-0-fair_value").get_attribute("aria-invalid") == "true"
     assert page.locator("#tiers-0-title").input_value() == "Un pot de miel"  # what was typed is kept
-    check(page, "new campaign with an error")
+    check_on_phones(page, "new campaign with an error")
     page.locator("#tiers-0-fair_value").fill("5")
     page.get_by_role("button", name="Enregistrer le brouillon").click()
     page.wait_for_url("**/gestion/campagnes/un-potager-pour-l-ecole-des-blagis")
-    check(page, "draft followed")
+    check_on_phones(page, "draft followed")
     page.locator("summary", has_text="Soumettre à la Ville").click()
     page.get_by_role("button", name="Oui, soumettre à la ville").click()
     assert "soumise à la Ville" in page.locator(".flash").first.inner_text()
-    check(page, "submitted")
+    check_on_phones(page, "submitted")
     sign_out(page)
 
     # The town reads it and publishes it.
     sign_in(page, live_server, admin, "mot de passe de la ville")
     page.get_by_role("link", name="Examiner les campagnes soumises").click()
-    check(page, "review queue")
+    check_on_phones(page, "review queue")
     page.get_by_role("link", name="Un potager pour l'école des Blagis").click()
     assert page.locator(".campaign-text strong").inner_text() == "six bacs"
-    check(page, "campaign under review")
+    check_on_phones(page, "campaign under review")
     page.locator("summary", has_text=re.compile("^Publier$")).click()
     page.get_by_role("button", name="Oui, publier").click()
     page.wait_for_url("**/gestion/campagnes/examen")

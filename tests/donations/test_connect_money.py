@@ -116,7 +116,7 @@ def test_a_gift_its_fee_refund_dispute_and_payout_are_the_organizations_own(givi
     # The treasurer's page says the same, on a phone: the payout, what it holds, and that it ties.
     from playwright.sync_api import expect
 
-    from tests.receipts.test_phone_widths import sideways, violations
+    from tests.support import sideways, violations
     from tests.support import sign_in_browser
 
     sign_in_browser(page, served, finance_email)

@@ -10,17 +10,10 @@ from pathlib import Path
 import pytest
 
 from app.extensions import db
-from tests.receipts.test_phone_widths import sideways, violations
+from tests.support import check_on_phones
 from tests.support import sign_in_browser
 
 pytestmark = pytest.mark.browser
-
-
-def check(page, what):
-    assert violations(page) == [], what
-    page.set_viewport_size({"width": 320, "height": 720})
-    assert sideways(page) <= 0, (what, sideways(page))
-    page.set_viewport_size({"width": 390, "height": 844})
 
 
 def test_a_holder_follows_a_campaign_writes_news_and_to_donors(app, live_server, page, actors, giving):
@@ -45,25 +38,25 @@ def test_a_holder_follows_a_campaign_writes_news_and_to_donors(app, live_server,
     sign_in_browser(page, live_server, f"holder{actors._count}@test.example", "des tomates pour tous")
 
     page.goto(f"{live_server}/gestion/campagnes/{slug}")
-    check(page, "follow page with gifts")
+    check_on_phones(page, "follow page with gifts")
     assert "70,00" in page.locator("table").first.inner_text()
     page.get_by_role("link", name="Actualités").click()
     page.get_by_label("Titre").fill("Les bacs sont posés")
     page.get_by_label("Texte (Markdown)").fill("Merci **à tous** !")
     page.get_by_role("button", name="Publier").click()
-    check(page, "news")
+    check_on_phones(page, "news")
     page.get_by_role("link", name=re.compile("^Corriger")).click()
-    check(page, "news correction")
+    check_on_phones(page, "news correction")
     page.get_by_label("Titre").fill("Les bacs sont installés")
     page.get_by_role("button", name="Enregistrer").click()
     assert "Les bacs sont installés" in page.locator("article").first.inner_text()
 
     page.goto(f"{live_server}/gestion/dons/campagnes/{slug}/donateurs")
-    check(page, "donors")
+    check_on_phones(page, "donors")
     rows = page.locator("tbody tr").all_inner_texts()
     assert any("Anonyme" in row for row in rows) and not any("Zoé" in row for row in rows)
     page.get_by_role("link", name="Écrire aux donateurs").click()
-    check(page, "write to donors")
+    check_on_phones(page, "write to donors")
     page.get_by_label("Objet").fill("Les bacs sont posés")
     page.get_by_label("Message").fill("Merci, les enfants ont planté les premières tomates.")
     page.locator("summary", has_text="Envoyer").click()
@@ -76,7 +69,7 @@ def test_a_holder_follows_a_campaign_writes_news_and_to_donors(app, live_server,
     link = message["List-Unsubscribe"].strip("<>")
     page.get_by_role("button", name=re.compile("Se déconnecter")).click()
     page.goto(live_server + "/" + link.split("://", 1)[1].split("/", 1)[1])
-    check(page, "unsubscribe")
+    check_on_phones(page, "unsubscribe")
     page.get_by_role("button", name="Ne plus recevoir ces nouvelles").click()
     assert "vous ne recevrez plus les nouvelles" in page.locator(".flash").inner_text()
-    check(page, "unsubscribed")
+    check_on_phones(page, "unsubscribed")

@@ -75,7 +75,7 @@ def test_a_one_off_debit_needs_the_configured_amount(giving, app):
 def test_a_donor_chooses_a_monthly_debit_on_the_page_reads_the_mandate_and_waits_for_the_bank(giving, served, page):
     from playwright.sync_api import expect
 
-    from tests.receipts.test_phone_widths import sideways, violations
+    from tests.support import sideways, violations
 
     slug = giving.campaign(slug="fresque-du-marche", title="Une fresque pour le marché")
     page.goto(f"{served}/campagnes/{slug}")

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.donor_space.conftest import pdf_text
-from tests.receipts.test_phone_widths import sideways, violations
+from tests.support import sideways, violations
 
 pytestmark = pytest.mark.browser
 MARIE = "marie.curie@example.org"

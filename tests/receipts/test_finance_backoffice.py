@@ -188,7 +188,7 @@ def test_the_signature_and_the_signatory(app, client, actors, books):
 def test_a_finance_officer_records_a_cheque_and_gets_its_receipt(app, live_server, page, actors, gifts):
     from playwright.sync_api import expect
 
-    from tests.receipts.test_phone_widths import sideways, violations
+    from tests.support import sideways, violations
     from tests.support import sign_in_browser
 
     actors.organization("asso-test")

@@ -5,21 +5,9 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
+from tests.support import sideways, violations  # noqa: F401  (other browser tests import them from here too)
 
 pytestmark = pytest.mark.browser
-
-
-def violations(page):
-    """axe-core's violations on the page, as "rule: first element" lines (empty when there are none)."""
-    from axe_playwright_python.sync_playwright import Axe
-
-    found = Axe().run(page).response["violations"]
-    return [f"{v['id']} ({v['impact']}): {v['nodes'][0]['target']} {v['help']}" for v in found]
-
-
-def sideways(page):
-    """How many CSS pixels the page is wider than the screen (0 when nothing scrolls sideways)."""
-    return page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
 
 
 def test_public_and_finance_pages_fit_a_320_px_screen(app, live_server, page, actors, gifts):

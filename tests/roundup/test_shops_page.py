@@ -65,7 +65,7 @@ def test_no_shop_yet(client):
 
 @pytest.mark.browser
 def test_a_visitor_finds_a_shop_then_its_campaign_on_a_phone(live_server, page, high_street):
-    from tests.receipts.test_phone_widths import sideways, violations
+    from tests.support import sideways, violations
 
     page.goto(live_server + "/")
     page.get_by_role("link", name="Où arrondir mes achats ?").click()

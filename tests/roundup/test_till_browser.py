@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from tests.receipts.test_phone_widths import sideways, violations
+from tests.support import sideways, violations
 
 pytestmark = pytest.mark.browser
 
