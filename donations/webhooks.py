@@ -16,6 +16,7 @@ from app.extensions import db
 from donations import services
 from donations.gateway import call_stripe, object_id, on_account, stripe_client
 from donations.models import StripeEvent
+from donations.roundup.services.debits import settle_debit_intent
 from donations.services import accounts
 
 log = logging.getLogger(__name__)
@@ -39,12 +40,18 @@ def _dispute_closed(obj, account):
     return services.dispute_closed(object_id(dispute["charge"]), dispute["status"], dispute.get("amount"))
 
 
+def _payment_intent(obj, account):
+    """A merchant's statement debit (donations.roundup.services.debits), else a gift's payment."""
+    outcome = settle_debit_intent(obj["id"], account)
+    return outcome if outcome is not None else services.settle_payment_intent(obj["id"], account)
+
+
 # handler(object, account): `account` is the connected account the event came from (None on the
 # platform's endpoint); the services read each object on its gift's account.
 HANDLERS = {
-    "payment_intent.succeeded": lambda obj, account: services.settle_payment_intent(obj["id"], account),
-    "payment_intent.payment_failed": lambda obj, account: services.settle_payment_intent(obj["id"], account),
-    "payment_intent.canceled": lambda obj, account: services.settle_payment_intent(obj["id"], account),
+    "payment_intent.succeeded": _payment_intent,
+    "payment_intent.payment_failed": _payment_intent,
+    "payment_intent.canceled": _payment_intent,
     "charge.refunded": lambda obj, account: f"{services.sync_charge_refunds(obj['id'], account)} refunds recorded",
     "charge.dispute.created": lambda obj, account: services.dispute_opened(object_id(_dispute(obj, account)["charge"])),
     "charge.dispute.closed": _dispute_closed,

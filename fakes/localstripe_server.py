@@ -29,11 +29,12 @@ def main(argv=None):
     from aiohttp import web
     from localstripe import resources, server
 
-    from fakes import balance, connect, subscriptions
+    from fakes import balance, connect, mandates, subscriptions
 
     connect.install(server.app)
     balance.install(server.app)
     subscriptions.install(server.app)
+    mandates.install(server.app)  # after connect: it wraps connect's reading of the request
     if args.card_fee_bps is not None:
         balance.FEES["card_bps"] = args.card_fee_bps
     if args.card_fee_cents is not None:

@@ -3,11 +3,27 @@
 
 def init_app(app):
     from app.demo import register_loader
-    from donations.roundup import cli, demo, hotpath, jobs, join, models, pages, poster, till, views  # noqa: F401  (models: tables for create_all)
+
+    # models, debit_models: their tables for create_all
+    from donations.roundup import (  # noqa: F401
+        cli,
+        debit_models,
+        demo,
+        hotpath,
+        jobs,
+        join,
+        mandate_pages,
+        models,
+        pages,
+        poster,
+        till,
+        views,
+    )
 
     hotpath.init_app(app)
     views.init_app(app)
     pages.init_app(app)
+    mandate_pages.init_app(app)
     join.init_app(app)
     till.init_app(app)
     poster.init_app(app)

@@ -1,9 +1,10 @@
-"""Scheduled work of the round-up: the monthly settlement."""
+"""Scheduled work of the round-up: the monthly settlement, and the statements' SEPA debits."""
 import logging
 
 from app.extensions import db
 from app.formatting import local_today
 from donations.roundup.services import settle_all
+from donations.roundup.services.debits import collect_statements
 from donations.roundup.services.settlement import previous_month
 
 log = logging.getLogger(__name__)
@@ -20,9 +21,19 @@ def settle_previous_month():
             log.info("round-up settlement %s %s: %s cents", slug, month, settlement.total_cents)
 
 
+def debit_statements():
+    """Every morning, debit the statements issued STATEMENT_DEBIT_DAYS ago from the merchants' mandates."""
+    outcomes = collect_statements()
+    if outcomes:
+        log.info("statements' SEPA debits: %s", outcomes)
+
+
 def init_app(app):
     from app.scheduler import register_job  # a registration on this app: only when the factory asks
 
     register_job(app, "roundup.monthly_settlement", settle_previous_month, "cron",
                  description="Settle the merchants' round-ups of the month just ended",
                  day=1, hour=2, minute=30)
+    register_job(app, "roundup.statement_debits", debit_statements, "cron",
+                 description="Debit the merchants' statements by SEPA Direct Debit where they signed a mandate",
+                 hour=6, minute=15)
