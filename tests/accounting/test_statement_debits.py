@@ -11,6 +11,7 @@ from app.extensions import db
 from tests.accounting.conftest import IBAN_A, last_month
 from tests.donations.conftest import served  # noqa: F401  (the app served, localstripe's webhooks pointed at it)
 from tests.roundup.conftest import record, settle
+from tests.support import sign_in_as_latest
 
 GOOD_IBAN, REFUSED_IBAN = "FR1420041010050500013M02606", "DE62370400440532013001"  # the fake refuses the second
 
@@ -128,6 +129,8 @@ def test_a_statement_is_debited_per_association_and_each_line_paid_by_stripes_an
 
 
 def test_a_refused_debit_leaves_the_line_due_and_is_shown(app, client, actors, shops, served):  # noqa: F811
+    from app.formatting import local_today
+
     settlement_id = _statement(app, client, actors, shops)
     _sign_in(client, shops.keys["boulangerie"])
     assert _sign(client, "asso-a", REFUSED_IBAN).status_code == 302
@@ -137,12 +140,23 @@ def test_a_refused_debit_leaves_the_line_due_and_is_shown(app, client, actors, s
     assert "asso-b" not in _debits(app, settlement_id)  # no mandate: paid by transfer
     dashboard = client.get("/commercant").get_data(as_text=True)
     assert "refusé" in dashboard and "Réglez ce montant par virement" in dashboard
-    # The treasurer still marks the transfer by hand.
+    # The association's treasurer reads the refusal on its /gestion home, and still marks the transfer by hand.
     finance = actors.user("finance", organization="asso-a")
-    home = client.get("/gestion", headers=finance)
+    sign_in_as_latest(client, app, "finance")
+    home = client.get("/gestion").get_data(as_text=True)
+    assert "prélèvement refusé" in home and "Commerce boulangerie" in home
+    with app.app_context():
+        today = local_today().isoformat()
     paid = client.post(f"/api/v1/settlements/{settlement_id}/payments/asso-a/paid", headers=finance,
-                       json={"paid_on": datetime.now().date().isoformat()})
-    assert paid.status_code == 200 and home is not None
+                       json={"paid_on": today})
+    assert paid.status_code == 200 and paid.json["status"] == "paid"
+    assert "prélèvement refusé" not in client.get("/gestion").get_data(as_text=True)  # settled by the transfer
+    # The town sees the shop's mandate on its back-office page.
+    actors.admin()
+    sign_in_as_latest(client, app, "admin")
+    town = client.get("/gestion/commercants/boulangerie").get_data(as_text=True)
+    assert "Mandats de prélèvement SEPA" in town and "IBAN se terminant par 3001" in town
+    assert "actif, signé le" in town
 
 
 def test_another_merchants_mandate_is_not_found(app, client, actors, shops, localstripe):
