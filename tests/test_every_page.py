@@ -57,6 +57,7 @@ PAGES = {
     "donor_space.stop": [("donor", "/espace-donateur/mensuel/{monthly_public_id}/arreter")],
     "donor_space.erase": [("donor", "/espace-donateur/effacement")],
     "roundup_pages.dashboard": [(MERCHANT, "/commercant")],
+    "roundup_mandates.sign": [(MERCHANT, "/commercant/prelevement")],
     "finance_pages.index": [(FINANCE, "/finance")],
     "gestion.home": [(ADMIN, "/gestion"), (FINANCE, "/gestion"), (HOLDER, "/gestion"), (PARTNER, "/gestion"),
                      (MERCHANT, "/gestion")],
