@@ -15,12 +15,14 @@ from flask import (
 )
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, SelectField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, Length, Regexp, ValidationError
 
 from app.backoffice import confirmed
+from app.banking import clean_iban
 from app.errors import Conflict, InvalidInput, NotFound
 from app.extensions import csrf, db
 from donations.roundup import pages, services
+from donations.roundup.forms import EMAIL_RE
 from donations.roundup.services import debits, mandates
 
 bp = Blueprint("roundup_mandates", __name__, template_folder="templates")
@@ -34,13 +36,21 @@ MESSAGES = {
 }
 
 
+def _iban(form, field):
+    try:
+        clean_iban(field.data)
+    except ValueError:
+        raise ValidationError(MESSAGES["iban"]) from None
+
+
 class MandateForm(FlaskForm):
     organization = SelectField("Association bénéficiaire (créancier)",
                                validators=[DataRequired(MESSAGES["organization"])])
     account_holder = StringField("Titulaire du compte", validators=[
         DataRequired(MESSAGES["account_holder"]), Length(max=70, message=MESSAGES["account_holder"])])
-    iban = StringField("IBAN du compte à prélever", validators=[DataRequired("Indiquez l'IBAN du compte.")])
-    email = EmailField("E-mail pour les avis de prélèvement", validators=[DataRequired(MESSAGES["email"])])
+    iban = StringField("IBAN du compte à prélever", validators=[DataRequired("Indiquez l'IBAN du compte."), _iban])
+    email = EmailField("E-mail pour les avis de prélèvement", validators=[DataRequired(MESSAGES["email"]),
+                                                                          Regexp(EMAIL_RE, message=MESSAGES["email"])])
     accepted = BooleanField("Je signe ce mandat de prélèvement SEPA", validators=[DataRequired(MESSAGES["accepted"])])
 
 
