@@ -4,7 +4,7 @@ import logging
 from app.extensions import db
 from app.formatting import local_today
 from donations.roundup.services import settle_all
-from donations.roundup.services.debits import collect_statements
+from donations.roundup.services.debits import collect_statements, reconcile_debits
 from donations.roundup.services.settlement import previous_month
 
 log = logging.getLogger(__name__)
@@ -23,9 +23,10 @@ def settle_previous_month():
 
 def debit_statements():
     """Every morning, debit the statements issued STATEMENT_DEBIT_DAYS ago from the merchants' mandates."""
+    settled = reconcile_debits()
     outcomes = collect_statements()
-    if outcomes:
-        log.info("statements' SEPA debits: %s", outcomes)
+    if outcomes or settled:
+        log.info("statements' SEPA debits: %s started, %s settled from Stripe", outcomes, settled)
 
 
 def init_app(app):

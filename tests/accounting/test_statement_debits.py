@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from tests.accounting.conftest import IBAN_A, last_month
-from tests.donations.conftest import served  # noqa: F401  (the app served, localstripe's webhooks pointed at it)
+from tests.donations.conftest import deliver, served  # noqa: F401  (signed events; the app served to localstripe)
 from tests.roundup.conftest import record, settle
 from tests.support import sign_in_as_latest
 
@@ -183,3 +183,38 @@ def test_another_merchants_mandate_is_not_found(app, client, actors, shops, loca
     assert client.get("/commercant/prelevement").status_code == 302
 
 
+
+
+def test_a_lost_event_is_recovered_and_repeated_events_change_nothing(app, client, actors, shops, deliver, localstripe):  # noqa: F811
+    """No webhook reaches the app here: the daily job re-reads the debits still processing from Stripe;
+    Stripe's later (or repeated) events then find nothing left to do."""
+    from datetime import timedelta as delta
+
+    import stripe as stripe_lib
+
+    from donations.roundup.debit_models import StatementDebit
+    from donations.roundup.services.debits import reconcile_debits
+
+    settlement_id = _statement(app, client, actors, shops)
+    _sign_in(client, shops.keys["boulangerie"])
+    assert _sign(client, "asso-a", GOOD_IBAN).status_code == 302
+    assert _collect(app, 5) == {"debited": 1}
+    with app.app_context():
+        debit = db.session.scalar(select(StatementDebit))
+        intent_id, account = debit.stripe_payment_intent_id, debit.mandate.stripe_account_id
+    stripe_client = stripe_lib.StripeClient("sk_test_x", base_addresses={"api": localstripe})
+    assert _wait(lambda: stripe_client.v1.payment_intents.retrieve(
+        intent_id, options={"stripe_account": account}).status == "succeeded")
+    with app.app_context():
+        assert reconcile_debits(older_than=delta(hours=1)) == {}  # too recent: the event may still come
+        assert reconcile_debits(older_than=delta(0)) == {"succeeded": 1}
+    assert _payments(client, actors, settlement_id)["asso-a"][0] == "paid"
+    late = deliver("payment_intent.succeeded", {"id": intent_id, "object": "payment_intent"},
+                   event_id="evt_late_debit", account=account)
+    assert (late.status_code, late.json["outcome"]) == (200, "unchanged")
+    again = deliver("payment_intent.succeeded", {"id": intent_id, "object": "payment_intent"},
+                    event_id="evt_late_debit", account=account)
+    assert again.json["outcome"] == "duplicate"
+    with app.app_context():
+        assert reconcile_debits(older_than=delta(0)) == {}
+    assert _debits(app, settlement_id)["asso-a"][0] == "succeeded"

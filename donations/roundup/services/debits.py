@@ -13,6 +13,7 @@ bank's refusal, the lines stay due, and the treasurer may still mark a transfer 
 import logging
 from datetime import timedelta
 
+import stripe
 from flask import current_app
 from sqlalchemy import select
 
@@ -21,7 +22,7 @@ from app.extensions import db
 from app.formatting import local_today, to_local
 from app.sql import locked
 from app.types import utcnow
-from donations.gateway import call_stripe, on_account, stripe_client
+from donations.gateway import call_stripe, object_id, on_account, stripe_client
 from donations.roundup.debit_models import DebitStatus, StatementDebit
 from donations.roundup.models import Settlement, SettlementStatus
 from donations.roundup.services.mandates import active_mandate
@@ -73,21 +74,53 @@ def debit_statement(settlement: Settlement) -> list[StatementDebit]:
                                amount_cents=due.amount_cents, status=DebitStatus.processing)
         db.session.add(debit)
         db.session.flush()
-        with call_stripe("debiting the merchant's statement"):
-            intent = stripe_client().v1.payment_intents.create(params={
-                "amount": due.amount_cents, "currency": "eur", "customer": mandate.stripe_customer_id,
-                "payment_method": mandate.stripe_payment_method_id, "payment_method_types": ["sepa_debit"],
-                "confirm": True, "off_session": True,
-                "metadata": {"settlement": str(settlement.id), "organization": due.organization.slug,
-                             "reference": due.reference}},
-                options=on_account(mandate.stripe_account_id,
-                                   idempotency_key=debit_key(settlement.id, due.organization.id)))
+        try:
+            intent = _create_intent(settlement, due, mandate)
+        except stripe.CardError as error:  # refused at once (Stripe says so for a debit it knows will fail)
+            debit.status, debit.settled_at = DebitStatus.failed, utcnow()
+            debit.failure_reason = FAILURES.get(getattr(error, "code", None), GENERIC_FAILURE)
+            intent_id = object_id(getattr(error.error, "payment_intent", None)) if error.error else None
+            debit.stripe_payment_intent_id = intent_id
+            db.session.flush()
+            started.append(debit)
+            continue
         debit.stripe_payment_intent_id = intent.id
         db.session.flush()
         if intent.status in ("succeeded", "requires_payment_method", "canceled"):
             settle_debit(debit, intent.to_dict())
         started.append(debit)
     return started
+
+
+def _create_intent(settlement, due, mandate):
+    with call_stripe("debiting the merchant's statement"):
+        return stripe_client().v1.payment_intents.create(params={
+            "amount": due.amount_cents, "currency": "eur", "customer": mandate.stripe_customer_id,
+            "payment_method": mandate.stripe_payment_method_id, "payment_method_types": ["sepa_debit"],
+            "confirm": True, "off_session": True,
+            "metadata": {"settlement": str(settlement.id), "organization": due.organization.slug,
+                         "reference": due.reference}},
+        options=on_account(mandate.stripe_account_id,
+                           idempotency_key=debit_key(settlement.id, due.organization.id)))
+
+
+def reconcile_debits(older_than=timedelta(hours=1)) -> dict:
+    """Debits still processing for a while are re-read from Stripe and settled: an event that came before
+    the debit's row was committed (or was lost) is recovered. {outcome: count}."""
+    outcomes = {}
+    ids = db.session.scalars(select(StatementDebit.stripe_payment_intent_id).where(
+        StatementDebit.status == DebitStatus.processing, StatementDebit.stripe_payment_intent_id.is_not(None),
+        StatementDebit.created_at <= utcnow() - older_than).order_by(StatementDebit.id)).all()
+    for intent_id in ids:
+        try:
+            outcome = settle_debit_intent(intent_id)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            log.warning("debit %s not reconciled: %s", intent_id, error.detail)
+            outcome = "error"
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    return outcomes
 
 
 def collect_statements(today=None) -> dict:
