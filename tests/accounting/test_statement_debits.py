@@ -218,3 +218,19 @@ def test_a_lost_event_is_recovered_and_repeated_events_change_nothing(app, clien
     with app.app_context():
         assert reconcile_debits(older_than=delta(0)) == {}
     assert _debits(app, settlement_id)["asso-a"][0] == "succeeded"
+
+
+def test_the_daily_job_runs_from_the_scheduler(app, client, actors, shops, runner, localstripe):
+    _statement(app, client, actors, shops)
+    _sign_in(client, shops.keys["boulangerie"])
+    assert _sign(client, "asso-a", GOOD_IBAN).status_code == 302
+    result = runner.invoke(args=["scheduler", "run-job", "roundup.statement_debits"])
+    assert result.exit_code == 0, result.output
+    assert _debits(app, _statement_id(app)) == {}  # issued today: its debit waits STATEMENT_DEBIT_DAYS
+
+
+def _statement_id(app):
+    from donations.roundup.models import Settlement
+
+    with app.app_context():
+        return db.session.scalar(select(Settlement.id))
