@@ -414,3 +414,28 @@ def test_every_form_sent_empty_answers_in_french(app, client):
                         described = re.search(r'aria-describedby="([^"]*)"', field)
                         assert described and set(described[1].split()) <= ids, (where, field)
     assert sent > 40 and refused > 15
+
+
+def test_every_back_office_form_url_needs_a_session(app, client):
+    """Every /gestion URL that takes a POST (any object: the guard comes first) sends a visitor with no
+    session to sign in, and writes nothing."""
+    from werkzeug.routing.converters import AnyConverter, IntegerConverter
+
+    from app.audit import AdminAction
+
+    adapter = app.url_map.bind("localhost")
+    posts = [rule for rule in app.url_map.iter_rules() if "POST" in rule.methods and rule.rule.startswith("/gestion")]
+    assert len(posts) > 30
+    for rule in posts:
+        values = {}
+        for name, converter in rule._converters.items():
+            if isinstance(converter, AnyConverter):
+                values[name] = min(converter.items)
+            else:
+                values[name] = 1 if isinstance(converter, IntegerConverter) else "exemple"
+        url = adapter.build(rule.endpoint, values)
+        answer = client.post(url, data={"confirm": "1"})
+        assert answer.status_code == 302, (rule.endpoint, url, answer.status_code)
+        assert answer.headers["Location"].startswith("/connexion?next=/gestion"), (rule.endpoint, url)
+    with app.app_context():
+        assert db.session.scalar(select(AdminAction.id)) is None
