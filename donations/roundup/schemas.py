@@ -11,6 +11,7 @@ from app.identifiers import clean_siret, format_siret
 from app.text import SLUG_RE
 from campaigns.models import Campaign
 from donations.roundup.models import SettlementStatus
+from donations.roundup.services.debits import debit_for
 from donations.roundup.services.payments import payments_due
 
 
@@ -266,6 +267,18 @@ class PaymentDueOut(ma.Schema):
     reference_formatted = fields.String()
     status = fields.String(metadata={"description": "due, paid or nothing_due"})
     paid_on = fields.Date(allow_none=True)
+    debit = fields.Function(lambda due: _debit(due), allow_none=True, metadata={
+        "description": "the SEPA debit collecting it when the merchant signed a mandate for this organization: "
+                       "status (processing, succeeded, failed), amount_cents, failure_reason, created_at; "
+                       "null when none was started"})
+
+
+def _debit(due):
+    debit = debit_for(due.settlement.id, due.organization.id)
+    if debit is None:
+        return None
+    return {"status": debit.status.value, "amount_cents": debit.amount_cents, "failure_reason": debit.failure_reason,
+            "created_at": debit.created_at.isoformat()}
 
 
 class SettlementOut(ma.Schema):

@@ -105,6 +105,12 @@ def test_a_statement_is_debited_per_association_and_each_line_paid_by_stripes_an
     assert _debits(app, settlement_id) == {"asso-a": ("processing", 188, None), "asso-b": ("processing", 126, None)}
     assert _collect(app, 6) == {"nothing": 1}  # a second run (or scheduler) debits nothing twice
     assert _payments(client, actors, settlement_id) == {"asso-a": ("due", None), "asso-b": ("due", None)}
+    # The API says a debit is on its way (the merchant's key reads it too).
+    shop = {"Authorization": f"Bearer {shops.keys['boulangerie']}"}
+    debits = {p["organization"]["slug"]: p["debit"]
+              for p in client.get(f"/api/v1/settlements/{settlement_id}/payments", headers=shop).json}
+    assert {slug: (d["status"], d["amount_cents"]) for slug, d in debits.items()} == {
+        "asso-a": ("processing", 188), "asso-b": ("processing", 126)}
     with app.app_context():
         year = last_month().year
         assert donor_year_totals(campaign_services.get_organization("asso-a").id, year) == []

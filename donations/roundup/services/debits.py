@@ -188,3 +188,9 @@ def debits_of(*, settlement_ids=None, organization_id=None, statuses=None, limit
     if statuses is not None:
         query = query.where(StatementDebit.status.in_(list(statuses)))
     return list(db.session.scalars(query.limit(limit)))
+
+
+def debit_for(settlement_id: int, organization_id: int) -> StatementDebit | None:
+    """The SEPA debit collecting what a statement owes an organization, if one was started."""
+    return db.session.scalar(select(StatementDebit).where(StatementDebit.settlement_id == settlement_id,
+                                                          StatementDebit.organization_id == organization_id))
