@@ -5,12 +5,13 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from tests.support import check_on_phones
+from tests.support import check_on_phones, sign_in_browser
 
 pytestmark = pytest.mark.browser
 
 
 def test_a_shop_signs_then_revokes_a_mandate_on_its_phone(app, client, actors, shops, live_server, page):
+    from app.auth.models import User
     from donations.roundup.debit_models import MerchantMandate
 
     actors.organization("asso-a")
@@ -38,6 +39,17 @@ def test_a_shop_signs_then_revokes_a_mandate_on_its_phone(app, client, actors, s
     assert "Mandat signé" in page.locator(".flash").first.inner_text()
     assert "IBAN se terminant par 2606" in page.locator("#prelevement").inner_text()
     check_on_phones(page, "dashboard with a signed mandate")
+
+    # The town reads it on the shop's back-office page (in another browser session).
+    actors.admin()
+    with app.app_context():
+        admin_email = db.session.scalar(select(User.email).where(User.email.like("admin%")))
+    town = page.context.browser.new_page(viewport={"width": 390, "height": 844})
+    sign_in_browser(town, live_server, admin_email)
+    town.goto(f"{live_server}/gestion/commercants/boulangerie")
+    assert "IBAN se terminant par 2606" in town.locator("section", has_text="Mandats de prélèvement SEPA").inner_text()
+    check_on_phones(town, "the shop's back-office page with its mandate")
+    town.close()
 
     page.locator("#prelevement summary", has_text="Révoquer le mandat").click()
     assert "devront être réglés par virement" in page.locator("#prelevement details").inner_text()
