@@ -5,6 +5,7 @@ debit leaves the line due, with the refusal shown to the merchant and the treasu
 import re
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from app.extensions import db
@@ -240,3 +241,23 @@ def _statement_id(app):
 
     with app.app_context():
         return db.session.scalar(select(Settlement.id))
+
+
+def test_two_signatures_at_once_leave_one_active_mandate(app, client, actors, shops, localstripe, monkeypatch):
+    """The second of two tabs signing at the same moment passes the check before the first commits: the
+    database's partial unique index refuses it as a Conflict, never a second active mandate."""
+    from app.errors import Conflict
+    from donations.roundup import services
+    from donations.roundup.debit_models import MerchantMandate
+    from donations.roundup.services import mandates
+
+    _statement(app, client, actors, shops)
+    _sign_in(client, shops.keys["boulangerie"])
+    assert _sign(client, "asso-a", GOOD_IBAN).status_code == 302
+    monkeypatch.setattr(mandates, "active_mandate", lambda merchant_id, organization_id: None)
+    with app.app_context():
+        with pytest.raises(Conflict):
+            mandates.sign_mandate(services.get_merchant("boulangerie"), "asso-a", iban=GOOD_IBAN,
+                                  account_holder="Boulangerie", email="compta@boulangerie.example", accepted=True)
+        db.session.rollback()
+        assert len(db.session.scalars(select(MerchantMandate)).all()) == 1

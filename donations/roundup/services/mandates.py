@@ -11,6 +11,7 @@ from datetime import datetime
 
 import stripe
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from app.banking import ACCOUNT_HOLDER_MAX, clean_iban
 from app.errors import Conflict, InvalidInput, NotFound
@@ -118,8 +119,12 @@ def sign_mandate(merchant: Merchant, organization_slug: str, *, iban: str, accou
         mandate_reference=(details.get("mandate_reference") or setup.id)[:100],
         account_holder=account_holder, email=email, iban_last4=iban[-4:], accepted_at=accepted_at,
         accepted_ip=(ip_address or "")[:45])
-    db.session.add(mandate)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # two tabs signing at once: the partial unique index decides
+            db.session.add(mandate)
+    except IntegrityError:
+        raise Conflict(f"a mandate for {organization.name} is already active: revoke it first",
+                       "organization") from None
     return mandate
 
 
