@@ -118,6 +118,10 @@ def revoke(mandate_id):
 
 
 def init_app(app):
+    from app.demo import register_loader
+    from donations.roundup import debit_demo
+
     app.register_blueprint(bp)
+    register_loader(app, 45, debit_demo.load_mandates)  # after the merchants (40)
     # The dashboard's section reads its figures through this function (pages.py builds the rest).
     app.jinja_env.globals["merchant_sepa"] = sepa_context

@@ -261,3 +261,15 @@ def test_two_signatures_at_once_leave_one_active_mandate(app, client, actors, sh
                                   account_holder="Boulangerie", email="compta@boulangerie.example", accepted=True)
         db.session.rollback()
         assert len(db.session.scalars(select(MerchantMandate)).all()) == 1
+
+
+def test_the_demo_has_one_shop_paying_by_debit_however_often_it_loads(app, localstripe):
+    from app.demo import load_all
+    from donations.roundup.debit_models import MerchantMandate
+
+    with app.app_context():
+        load_all(app)
+        load_all(app)
+        mandates = db.session.scalars(select(MerchantMandate)).all()
+        assert [(m.merchant.slug, m.organization.slug, m.iban_last4, m.active) for m in mandates] == [
+            ("epicerie-fine-houdan", "epicerie-solidaire-sceaux", "2606", True)]
