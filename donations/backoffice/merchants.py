@@ -22,6 +22,7 @@ from wtforms import (
     RadioField,
     StringField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from app.auth.access import current_user
@@ -59,8 +60,8 @@ from donations.roundup.services.reporting import beneficiary_name
 
 bp = Blueprint("merchant_admin", __name__, url_prefix="/gestion/commercants", template_folder="../roundup/templates")
 
-KEY_KINDS = [("till", "Clé de caisse (page Caisse : enregistrer, annuler, total du jour)"),
-             ("api", "Clé d'API (logiciel de caisse ou site marchand : tout le service de l'arrondi)")]
+KEY_KINDS = [SelectChoice("till", "Clé de caisse (page Caisse : enregistrer, annuler, total du jour)"),
+             SelectChoice("api", "Clé d'API (logiciel de caisse ou site marchand : tout le service de l'arrondi)")]
 
 
 class MerchantForm(ShopFields, RuleFields, FlaskForm):

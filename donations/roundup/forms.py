@@ -15,6 +15,7 @@ from wtforms import (
     TelField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
     Length,
@@ -29,8 +30,9 @@ from donations.roundup.models import FULL_SHARE
 
 # The rule as the API takes it (rounding_step_cents, round_exact_baskets, top_ups_cents, max_roundup_cents),
 # in the few choices a shop needs.
-STEP_CHOICES = [(10, "aux 10 centimes supérieurs"), (50, "aux 50 centimes supérieurs"),
-                (100, "à l'euro supérieur"), (200, "aux 2 euros supérieurs"), (500, "aux 5 euros supérieurs")]
+STEP_CHOICES = [SelectChoice(10, "aux 10 centimes supérieurs"), SelectChoice(50, "aux 50 centimes supérieurs"),
+                SelectChoice(100, "à l'euro supérieur"), SelectChoice(200, "aux 2 euros supérieurs"),
+                SelectChoice(500, "aux 5 euros supérieurs")]
 TOP_UPS = (100, 200, 500)  # the fixed amounts a customer may add on top: +1 €, +2 €, +5 €
 EMAIL_RE = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 PHONE_RE = r"^\s*(?:\+33\s?|0)[1-9](?:[\s.-]?\d{2}){4}\s*$"
