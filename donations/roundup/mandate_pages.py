@@ -15,6 +15,7 @@ from flask import (
 )
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Regexp, ValidationError
 
 from app.backoffice import confirmed
@@ -57,7 +58,7 @@ class MandateForm(FlaskForm):
 def mandate_form(merchant, formdata=None):
     form = MandateForm(formdata=formdata)
     signed = {m.organization_id for m in mandates.mandates_of(merchant.id, active_only=True)}
-    form.organization.choices = [(o.slug, o.name) for o in mandates.beneficiary_organizations(merchant)
+    form.organization.choices = [SelectChoice(o.slug, o.name) for o in mandates.beneficiary_organizations(merchant)
                                  if o.id not in signed]
     if formdata is None and merchant.email:
         form.email.data = merchant.email
