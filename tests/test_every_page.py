@@ -500,3 +500,42 @@ def test_other_organizations_cannot_post_to_an_objects_forms(app, client):
             assert answer.status_code == 404, (outsider, url, answer.status_code)
     with app.app_context():
         assert db.session.scalar(select(db.func.count(AdminAction.id))) == before
+
+
+@pytest.mark.browser
+def test_every_refused_form_fits_a_phone_and_passes_axe(app, live_server, page):
+    """Each staff page's forms sent empty in the browser (its own checks bypassed, as an old browser
+    would): the page that refuses it (400), with its messages beside the fields, is axe-core clean at 390
+    and 320 px and fits a 320 px screen."""
+    values = load_demo(app)
+    skipped = ("/deconnexion", "supprimer", "revoquer", "desactiver", "effacement")
+    problems, refused = [], 0
+    for who in (ADMIN, FINANCE, HOLDER, PARTNER, MERCHANT):
+        context = page.context.browser.new_context(viewport={"width": 390, "height": 844}, locale="fr-FR")
+        tab = context.new_page()
+        sign_in_browser(tab, live_server, who, PASSWORD)
+        for endpoint, examples in PAGES.items():
+            for _, path in (example for example in examples if example[0] == who):
+                url = live_server + path.format(**values)
+                tab.goto(url)
+                count = tab.locator("form[method=post]").count()
+                for index in range(count):
+                    tab.set_viewport_size({"width": 390, "height": 844})
+                    tab.goto(url)
+                    form = tab.locator("form[method=post]").nth(index)
+                    if form.count() == 0 or any(word in (form.get_attribute("action") or "") for word in skipped):
+                        continue
+                    with tab.expect_navigation() as sent:
+                        form.evaluate("f => { f.noValidate = true; HTMLFormElement.prototype.submit.call(f); }")
+                    if sent.value.status != 400:
+                        continue
+                    refused += 1
+                    where = (who, endpoint, index)
+                    problems += [(where, 390, found) for found in violations(tab)]
+                    tab.set_viewport_size({"width": 320, "height": 720})
+                    if sideways(tab) > 0:
+                        problems.append((where, 320, f"{sideways(tab)} px wider than the screen"))
+                    problems += [(where, 320, found) for found in violations(tab)]
+        context.close()
+    assert refused > 15
+    assert not problems, "\n".join(map(str, problems))
