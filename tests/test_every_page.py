@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from tests.receipts.test_phone_widths import sideways, violations
+from tests.support import sideways, violations
 from tests.support import csrf_from, sign_in_browser
 
 PASSWORD = "sceaux-demo-2026"  # campaigns/demo.py DEMO_PASSWORD

@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from tests.support import sideways, violations  # noqa: F401  (other browser tests import them from here too)
+from tests.support import sideways, violations
 
 pytestmark = pytest.mark.browser
 
