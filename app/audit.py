@@ -52,6 +52,8 @@ ACTION_LABELS = {
     "merchant.create": "Commerçant créé",
     "merchant.key_issue": "Clé de commerçant créée",
     "merchant.key_revoke": "Clé de commerçant révoquée",
+    "merchant.mandate_revoke": "Mandat de prélèvement révoqué",
+    "merchant.mandate_sign": "Mandat de prélèvement signé",
     "merchant.update": "Commerçant modifié",
     "merchant_application.approve": "Demande de commerçant acceptée",
     "merchant_application.refuse": "Demande de commerçant refusée",

@@ -25,6 +25,7 @@ from app.extensions import csrf, db
 from donations.roundup import pages, services
 from donations.roundup.forms import EMAIL_RE
 from donations.roundup.services import debits, mandates
+from donations.roundup.services.merchant_admin import revoke_mandate_by, sign_mandate_by
 
 bp = Blueprint("roundup_mandates", __name__, template_folder="templates")
 
@@ -81,8 +82,8 @@ def sign():
         return render_template("roundup/mandates.html", merchant=merchant, **sepa_context(merchant, form))
     if form.validate():
         try:
-            mandate = mandates.sign_mandate(
-                merchant, form.organization.data, iban=form.iban.data, account_holder=form.account_holder.data,
+            mandate = sign_mandate_by(
+                pages.signed_in_user(), merchant, form.organization.data, iban=form.iban.data, account_holder=form.account_holder.data,
                 email=form.email.data, accepted=form.accepted.data, ip_address=request.remote_addr or "",
                 user_agent=request.headers.get("User-Agent", "")[:300])
             db.session.commit()
@@ -111,7 +112,7 @@ def revoke(mandate_id):
     if not confirmed():
         flash("Confirmez la révocation avec le second bouton.", "error")
         return redirect(url_for("roundup_mandates.sign"))
-    mandates.revoke_mandate(mandate)
+    revoke_mandate_by(pages.signed_in_user(), merchant, mandate)
     db.session.commit()
     flash(f"Mandat révoqué : {mandate.organization.name} ne prélèvera plus vos relevés. "
           "Réglez-les désormais par virement.", "success")

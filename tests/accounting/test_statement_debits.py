@@ -190,6 +190,33 @@ def test_another_merchants_mandate_is_not_found(app, client, actors, shops, loca
     assert client.get("/commercant/prelevement").status_code == 302
 
 
+def test_a_shops_staff_member_signing_and_revoking_a_mandate_is_in_the_action_log(app, client, actors, shops,
+                                                                                   localstripe):
+    from app.audit import AdminAction
+    from app.auth.services import create_user
+    from donations.roundup.debit_models import MerchantMandate
+    from donations.roundup.models import Merchant
+
+    _statement(app, client, actors, shops)
+    with app.app_context():
+        merchant_id = db.session.scalar(select(Merchant.id).where(Merchant.slug == "boulangerie"))
+        create_user("compta@boulangerie.example", "merchant", merchant_id=merchant_id,
+                    password="correct horse battery")
+        db.session.commit()
+    sign_in_as_latest(client, app, "compta@")
+    assert _sign(client, "asso-a", GOOD_IBAN).status_code == 302
+    with app.app_context():
+        mandate_id = db.session.scalar(select(MerchantMandate.id))
+    page = client.get("/commercant/prelevement")
+    assert client.post(f"/commercant/prelevement/{mandate_id}/revoquer",
+                       data={"csrf_token": _csrf(page), "confirm": "1"}).status_code == 302
+    with app.app_context():
+        lines = db.session.execute(select(AdminAction.user_email, AdminAction.action, AdminAction.detail)
+                                   .order_by(AdminAction.id)).all()
+    assert [(email, action) for email, action, _ in lines] == [
+        ("compta@boulangerie.example", "merchant.mandate_sign"),
+        ("compta@boulangerie.example", "merchant.mandate_revoke")]
+    assert all(detail.startswith("asso-a IBAN …2606") for _, _, detail in lines)
 
 
 def test_a_lost_event_is_recovered_and_repeated_events_change_nothing(app, client, actors, shops, deliver, localstripe):  # noqa: F811

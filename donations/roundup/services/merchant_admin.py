@@ -11,6 +11,7 @@ from app.extensions import db
 from campaigns.models import Campaign
 from donations.roundup.models import Merchant
 from donations.roundup.services.applications import live_beneficiaries
+from donations.roundup.services.mandates import revoke_mandate, sign_mandate
 from donations.roundup.services.merchants import (
     create_merchant,
     issue_merchant_key,
@@ -54,6 +55,24 @@ def revoke_key_by(user, merchant, row):
     revoke_key(row)
     record_action(user, "merchant.key_revoke", merchant, f"{row.kind.value} {row.prefix}")
     return row
+
+
+def sign_mandate_by(user, merchant, organization_slug, **details):
+    """A SEPA mandate signed for the shop (mandates.sign_mandate); in the action log when a person of
+    the shop signed it (`user`; None for a dashboard opened with a key, as for keys)."""
+    mandate = sign_mandate(merchant, organization_slug, **details)
+    if user is not None:
+        record_action(user, "merchant.mandate_sign", merchant,
+                      f"{mandate.organization.slug} IBAN …{mandate.iban_last4} {mandate.mandate_reference}".strip())
+    return mandate
+
+
+def revoke_mandate_by(user, merchant, mandate) -> bool:
+    revoked = revoke_mandate(mandate)
+    if revoked and user is not None:
+        record_action(user, "merchant.mandate_revoke", merchant,
+                      f"{mandate.organization.slug} IBAN …{mandate.iban_last4}")
+    return revoked
 
 
 def invite_staff(user, merchant, email, name="") -> User:
