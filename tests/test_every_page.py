@@ -288,7 +288,7 @@ def test_every_page_fits_a_phone_and_passes_axe(app, live_server, page):
     for endpoint, examples in PAGES.items():
         for who, path in examples:
             visits.setdefault(who, []).append((endpoint, path.format(**values)))
-    problems = []
+    problems, questions = [], 0
     for who, urls in visits.items():
         context = page.context.browser.new_context(viewport={"width": 390, "height": 844}, locale="fr-FR")
         tab = context.new_page()
@@ -305,12 +305,16 @@ def test_every_page_fits_a_phone_and_passes_axe(app, live_server, page):
                 problems.append((who, endpoint, url, answer.status, tab.url))
                 continue
             problems += [(who, endpoint, 390, found) for found in violations(tab)]
+            # At 320 px, with every confirmation question open (forms.html `confirm`: a <details>).
+            questions += tab.evaluate(
+                "[...document.querySelectorAll('details')].map(d => { d.open = true; return 1; }).length")
             tab.set_viewport_size({"width": 320, "height": 720})
             if sideways(tab) > 0:
                 problems.append((who, endpoint, 320, f"{sideways(tab)} px wider than the screen"))
             problems += [(who, endpoint, 320, found) for found in violations(tab)]
         context.close()
     assert not problems, "\n".join(map(str, problems))
+    assert questions > 10, "the pages' confirmation questions were opened and checked"
 
 
 def test_a_page_about_something_unknown_answers_in_french(client):
