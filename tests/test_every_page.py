@@ -5,6 +5,7 @@ organization, partner or shop gets a 404 on every back-office page about one obj
 
 A new GET route must appear in PAGES (how to reach it: who signs in, an example URL) or in NOT_PAGES
 (why it is not an HTML page): otherwise the sweep fails, so that no page escapes it."""
+import html
 import secrets
 from datetime import date, timedelta
 from urllib.parse import urlsplit
@@ -13,8 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from tests.support import sideways, violations
-from tests.support import csrf_from, sign_in_browser
+from tests.support import csrf_from, sideways, sign_in_browser, violations
 
 PASSWORD = "sceaux-demo-2026"  # campaigns/demo.py DEMO_PASSWORD
 ADMIN = "admin@sceaux.example"
@@ -366,7 +366,8 @@ def test_a_campaign_refused_publication_is_told_why_in_french(app, client):
     for action in ("potager-ecole-blagis/approuver", "fete-musique-2027/publier"):
         answer = client.post(f"/gestion/campagnes/{action}", data={"csrf_token": token, "confirm": "1"},
                              follow_redirects=True)
-        assert "Le dernier jour de la collecte est passé : changez-le avant de soumettre." in answer.text, action
+        assert ("Le dernier jour de la collecte est passé : choisissez-en un autre d'abord."
+                in html.unescape(answer.text)), action
         assert "the end date" not in answer.text, action
 
 

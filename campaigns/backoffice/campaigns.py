@@ -152,9 +152,11 @@ def cover(slug):
     return _form_page(campaign, CampaignForm.for_campaign(campaign), 400, cover_form)
 
 
+# Why a campaign cannot go further (submitted by its holder, approved or published by the town): the
+# same facts, said so that both read them right.
 SUBMIT_REFUSALS = {
-    "description": "Décrivez le projet avant de le soumettre.",
-    "ends_at": "Le dernier jour de la collecte est passé : changez-le avant de soumettre.",
+    "description": "La campagne n'a pas encore de description du projet : ajoutez-la d'abord.",
+    "ends_at": "Le dernier jour de la collecte est passé : choisissez-en un autre d'abord.",
 }
 
 
